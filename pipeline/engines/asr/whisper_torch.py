@@ -1,0 +1,39 @@
+"""openai-whisper backend (optional extra: pulls torch). Loads a checkpoint by name or path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pipeline.engines.asr import AsrOptions, AsrSegment, AsrWord, Transcript, identity
+from pipeline.errors import EngineError
+
+
+class OpenAIWhisper:
+    def __init__(self, options: AsrOptions) -> None:
+        try:
+            import whisper
+        except ImportError as e:
+            raise EngineError("openai-whisper is not installed; pip install openai-whisper "
+                              "(and torch==2.13.0 for the CPU build)") from e
+        self.options = options
+        self.identity: dict[str, Any] = identity("openai-whisper", options)
+        try:
+            self.model = whisper.load_model(options.model, device="cpu")
+        except Exception as e:
+            raise EngineError(f"openai-whisper model {options.model!r} cannot be loaded: {e}") from e
+
+    def transcribe(self, audio: Path, language: str | None, prompt: str | None) -> Transcript:
+        result = self.model.transcribe(
+            str(audio), language=language, initial_prompt=prompt, word_timestamps=True,
+            condition_on_previous_text=False, fp16=False, beam_size=self.options.beam_size,
+        )
+        segments = [
+            AsrSegment(float(s["start"]), float(s["end"]), s["text"].strip(),
+                       tuple(AsrWord(float(w["start"]), float(w["end"]), w["word"].strip(),
+                                     float(w.get("probability", 1.0))) for w in s.get("words", [])),
+                       float(s.get("avg_logprob", 0.0)), float(s.get("no_speech_prob", 0.0)),
+                       float(s.get("compression_ratio", 1.0)))
+            for s in result.get("segments", [])
+        ]
+        return Transcript(result.get("language", language or ""), 1.0, segments, dict(self.identity))

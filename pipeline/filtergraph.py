@@ -1,0 +1,110 @@
+"""Pure builders of ffmpeg argv lists for the render (golden-tested without running ffmpeg).
+
+Files referenced inside a graph (ASS scripts, the fonts folder) have fixed ASCII names in the
+folder the command runs in, so only numbers ever enter a graph: nothing to escape.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    name: str  # profile name
+    width: int
+    height: int
+    fit: str  # pad | crop
+    audio: bool
+    ass_file: str  # fixed relative name in the work folder
+    target: str  # output URL (file:...)
+
+
+def duck_expression(windows: list[tuple[float, float]], duck_db: float, ramp: float = 0.15) -> str:
+    """A `volume` expression: 1 outside the windows, duck_db inside, linear ramps of `ramp` s."""
+    if not windows:
+        return "1"
+    g = 10 ** (duck_db / 20)
+    parts = [f"clip(min((t-{a - ramp:.3f})/{ramp},({b + ramp:.3f}-t)/{ramp}),0,1)" for a, b in windows]
+    inside = parts[0]
+    for p in parts[1:]:
+        inside = f"max({inside},{p})"
+    return f"1-{1 - g:.6f}*{inside}"
+
+
+def merge_windows(windows: list[tuple[float, float]], join_gap: float = 0.6) -> list[tuple[float, float]]:
+    """Join windows closer than join_gap, so the original audio does not pump between lines."""
+    merged: list[tuple[float, float]] = []
+    for a, b in sorted(windows):
+        if merged and a - merged[-1][1] < join_gap:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def mix_args(source: str | None, narration: str, duration: float, mode: str,
+             windows: list[tuple[float, float]], duck_db: float, target: str) -> list[str]:
+    """Mix the original audio (ducked, muted or as is) with the narration, 48 kHz stereo float."""
+    fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
+    args: list[str] = ["-v", "error"]
+    if source is not None:
+        args += ["-i", source]
+    else:
+        args += ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]
+    args += ["-i", narration]
+    src_in = "[0:a:0]" if source is not None else "[0:a]"
+    if mode == "voiceover":
+        orig = f"{fmt},volume=volume='{duck_expression(merge_windows(windows), duck_db)}':eval=frame"
+    elif mode == "replace":
+        orig = f"{fmt},volume=0"
+    else:
+        orig = fmt
+    graph = (f"{src_in}{orig},apad,atrim=0:{duration:.3f}[orig];"
+             f"[1:a:0]{fmt},apad,atrim=0:{duration:.3f}[narr];"
+             f"[orig][narr]amix=inputs=2:normalize=0:duration=first[mix]")
+    return args + ["-filter_complex", graph, "-map", "[mix]", "-c:a", "pcm_f32le",
+                   "-f", "wav", target]
+
+
+def normalize_args(mix: str, loudnorm: str | None, target: str) -> list[str]:
+    tail = "aresample=48000,aformat=sample_fmts=s16:channel_layouts=stereo"
+    chain = f"{loudnorm},{tail}" if loudnorm else tail
+    return ["-v", "info", "-guess_layout_max", "2", "-i", mix, "-af", chain, "-c:a", "pcm_s16le",
+            "-f", "wav", target]
+
+
+def _fit_chain(o: OutputSpec) -> str:
+    if o.fit == "crop":
+        scale = (f"scale={o.width}:{o.height}:force_original_aspect_ratio=increase,"
+                 f"crop={o.width}:{o.height}")
+    else:
+        scale = (f"scale={o.width}:{o.height}:force_original_aspect_ratio=decrease,"
+                 f"pad={o.width}:{o.height}:(ow-iw)/2:(oh-ih)/2:color=black")
+    return f"{scale},setsar=1"
+
+
+def video_args(source: str, audio: str, outputs: list[OutputSpec], *, fps: float, crf: int,
+               preset: str, fonts_dir: str | None) -> list[str]:
+    """One decode of the source, split into every output: fit, burn subtitles, encode."""
+    n = len(outputs)
+    graph = []
+    labels = [f"[v{i}]" for i in range(n)]
+    if n == 1:
+        graph.append(f"[0:v:0]null{labels[0]}")
+    else:
+        graph.append(f"[0:v:0]split={n}{''.join(labels)}")
+    fonts = f":fontsdir={fonts_dir}" if fonts_dir else ""
+    for i, o in enumerate(outputs):
+        graph.append(f"{labels[i]}{_fit_chain(o)},format=yuv420p,"
+                     f"ass=filename={o.ass_file}{fonts}:shaping=complex[o{i}]")
+    args = ["-v", "error", "-i", source, "-i", audio, "-filter_complex", ";".join(graph)]
+    gop = max(1, round(fps / 2))
+    for i, o in enumerate(outputs):
+        args += ["-map", f"[o{i}]"]
+        if o.audio:
+            args += ["-map", "1:a:0", "-c:a", "aac", "-b:a", "192k", "-ar", "48000"]
+        args += ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", preset,
+                 "-crf", str(crf), "-g", str(gop), "-flags", "+cgop",
+                 "-movflags", "+faststart", "-map_metadata", "-1", "-f", "mp4", o.target]
+    return args

@@ -1,0 +1,55 @@
+"""The glossary: a term per language (assets/glossary.csv: term,en,pt,zh,...,note)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    forms: dict[str, str]  # lang -> rendering
+    note: str = ""
+
+    def form(self, lang: str) -> str:
+        return self.forms.get(lang) or self.forms.get(lang.split("-")[0]) or self.term
+
+
+def load_glossary(path: Path | None) -> list[Term]:
+    if path is None or not path.is_file():
+        return []
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, csv.Error, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: glossary is not a readable UTF-8 CSV ({e})") from e
+    terms = []
+    for row in rows:
+        term = (row.get("term") or "").strip()
+        if not term:
+            continue
+        forms = {k: v.strip() for k, v in row.items() if k not in ("term", "note") and k and v and v.strip()}
+        terms.append(Term(term, forms, (row.get("note") or "").strip()))
+    return terms
+
+
+def asr_prompt(terms: list[Term], lang: str = "en") -> str | None:
+    """Whisper's initial prompt: the names it should spell right (MODELS.md: this works)."""
+    if not terms:
+        return None
+    return "Glossary: " + ", ".join(t.form(lang) for t in terms) + "."
+
+
+def find_terms(text: str, terms: list[Term], lang: str) -> list[Term]:
+    """Terms whose form in `lang` appears in text (whole words, any case)."""
+    hits = []
+    for t in terms:
+        form = t.form(lang)
+        if re.search(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text, flags=re.IGNORECASE):
+            hits.append(t)
+    return hits

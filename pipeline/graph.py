@@ -1,0 +1,93 @@
+"""The (video, lang, stage) task graph and each task's freshness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.cache import TaskState, canonical_hash, read_json
+from pipeline.errors import PipelineError
+from pipeline.stages import Stage, all_stages
+from pipeline.workspace import Task, Workspace
+
+STAGES: dict[str, Stage] = {s.name: s for s in all_stages()}
+ORDER = list(STAGES)
+
+
+def plan(ws: Workspace, videos: list[str], langs: list[str], only: list[str] | None = None) -> list[Task]:
+    """Tasks in stage-major order (every extract, then every transcribe, ...): each model is
+    loaded once per run and memory stays flat."""
+    tasks = []
+    for name in ORDER:
+        if only and name not in only:
+            continue
+        stage = STAGES[name]
+        for video in videos:
+            if stage.per_lang:
+                tasks.extend(Task(name, video, lang) for lang in langs)
+            else:
+                tasks.append(Task(name, video))
+    return tasks
+
+
+def state_path(ws: Workspace, task: Task) -> Path:
+    suffix = f".{task.lang}" if task.lang else ""
+    return ws.state_dir(task.video) / f"{task.stage}{suffix}.json"
+
+
+def failed_path(ws: Workspace, task: Task) -> Path:
+    return state_path(ws, task).with_suffix(".failed.json")
+
+
+def fingerprint(ws: Workspace, task: Task) -> str:
+    """Hash of what determines the task's result; raises when an input is missing."""
+    stage = STAGES[task.stage]
+    inputs = {name: ws.hashes.sha256(path) for name, path in sorted(stage.inputs(ws, task).items())}
+    return canonical_hash({"stage": stage.name, "version": stage.version,
+                           "params": stage.params(ws, task), "inputs": inputs})
+
+
+@dataclass
+class Evaluation:
+    status: str  # done | edited | stale | missing | failed
+    fingerprint: str | None = None
+    edited: list[Path] = field(default_factory=list)
+    cause: str = ""
+
+
+def edited_files(ws: Workspace, task: Task, state: TaskState | None) -> list[Path]:
+    """Editable outputs whose content differs from what the stage wrote."""
+    found = []
+    for path in STAGES[task.stage].editable(ws, task):
+        if not path.exists():
+            continue
+        written = state.outputs.get(ws.rel(path)) if state else None
+        if written != ws.hashes.sha256(path):
+            found.append(path)
+    return found
+
+
+def evaluate(ws: Workspace, task: Task) -> Evaluation:
+    stage = STAGES[task.stage]
+    state = TaskState.load(state_path(ws, task))
+    failure = read_json(failed_path(ws, task))
+    try:
+        fp = fingerprint(ws, task)
+    except (OSError, PipelineError) as e:
+        status = "failed" if failure else ("stale" if state else "missing")
+        return Evaluation(status, None, [], failure.get("cause", "") if failure else str(e))
+    if failure and (state is None or state.fingerprint != fp):
+        return Evaluation("failed", fp, [], failure.get("cause", ""))
+    if state is None:
+        return Evaluation("missing", fp)
+    if state.fingerprint != fp:
+        return Evaluation("stale", fp, edited_files(ws, task, state))
+    editable = {ws.rel(p) for p in stage.editable(ws, task)}
+    for path in stage.outputs(ws, task):
+        rel = ws.rel(path)
+        if not path.exists():
+            return Evaluation("stale", fp, edited_files(ws, task, state), f"{rel} is missing")
+        if rel not in editable and ws.hashes.sha256(path) != state.outputs.get(rel):
+            return Evaluation("stale", fp, edited_files(ws, task, state), f"{rel} changed")
+    edited = edited_files(ws, task, state)
+    return Evaluation("edited" if edited else "done", fp, edited)

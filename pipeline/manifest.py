@@ -1,0 +1,44 @@
+"""outputs/manifest.json: every deliverable with its hash, duration, loudness and QA findings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline import __version__
+from pipeline.cache import TaskState, write_json_atomic
+from pipeline.graph import evaluate, state_path
+from pipeline.qa import findings
+from pipeline.stages.render import deliverable_name
+from pipeline.workspace import Task, Workspace
+
+
+def build(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
+    items: list[dict[str, Any]] = []
+    for video in ws.videos:
+        for lang in ws.config.languages:
+            task = Task("render", video.name, lang)
+            if evaluate(ws, task).status not in ("done", "edited"):
+                continue
+            state = TaskState.load(state_path(ws, task))
+            measured = (state.extra.get("deliverables") or {}) if state else {}
+            qa = findings(ws, video.name, lang)
+            for profile in ws.config.render.profiles:
+                path = ws.lang_dir(video.name, lang) / deliverable_name(video.name, lang, profile)
+                rel = ws.rel(path)
+                m = measured.get(profile, {})
+                items.append({
+                    "path": rel, "video": video.name, "lang": lang, "profile": profile,
+                    "source": str(video.source), "duration": m.get("duration"),
+                    "width": m.get("width"), "height": m.get("height"),
+                    "sha256": state.outputs.get(rel) if state else None,
+                    "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp") if k in m},
+                    "qa": qa,
+                })
+    return {"tool": "springs-pipeline", "version": __version__, "deliverables": items,
+            "failures": failures}
+
+
+def write(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
+    manifest = build(ws, failures)
+    write_json_atomic(ws.out / "manifest.json", manifest)
+    return manifest

@@ -1,0 +1,62 @@
+"""Stages: each is a function of its input files and parameters, described for the runner.
+
+A stage names its inputs (content-hashed), its parameters (everything else that changes the
+result, engine identity included), its outputs, which outputs editors may change, and its
+dependencies. The runner fingerprints that description; the stage only does the work.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.executor import Engines
+    from pipeline.workspace import Task, Workspace
+
+
+@dataclass
+class Result:
+    """What a stage reports besides its files (goes into the state and the manifest)."""
+
+    warnings: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Stage:
+    name: str = ""
+    version: int = 1
+    per_lang: bool = False
+
+    def deps(self, ws: Workspace, task: Task) -> list[Task]:
+        return []
+
+    def inputs(self, ws: Workspace, task: Task) -> dict[str, Path]:
+        raise NotImplementedError
+
+    def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
+        return {}
+
+    def outputs(self, ws: Workspace, task: Task) -> list[Path]:
+        raise NotImplementedError
+
+    def editable(self, ws: Workspace, task: Task) -> list[Path]:
+        return []
+
+    def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
+        raise NotImplementedError
+
+
+def all_stages() -> list[Stage]:
+    """The stages in pipeline order."""
+    from pipeline.stages.extract import Extract
+    from pipeline.stages.narrate import Narrate
+    from pipeline.stages.render import Render
+    from pipeline.stages.transcribe import Transcribe
+    from pipeline.stages.translate import Translate
+
+    return [Extract(), Transcribe(), Translate(), Narrate(), Render()]
+
+
+STAGE_NAMES = ["extract", "transcribe", "translate", "narrate", "render"]

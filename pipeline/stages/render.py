@@ -1,0 +1,143 @@
+"""render: mix (duck the original under the host, normalize loudness), burn the subtitles,
+encode every profile of a version from one decode of the source."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipeline import filtergraph as fg
+from pipeline import media
+from pipeline import subtitles as subs
+from pipeline.cache import atomic_path, read_json, write_text_atomic
+from pipeline.config import ProfileConfig
+from pipeline.stages import Result, Stage
+from pipeline.workspace import Task, Workspace
+
+if TYPE_CHECKING:
+    from pipeline.executor import Engines
+
+
+def font_for(ws: Workspace, lang: str) -> str:
+    s = ws.config.subtitles
+    return s.fonts.get(lang) or s.fonts.get(lang.split("-")[0]) or s.font
+
+
+def ass_style(ws: Workspace, lang: str, profile: ProfileConfig) -> subs.AssStyle:
+    short = min(profile.width, profile.height)
+    size = max(8, round(ws.config.subtitles.size * short))
+    vertical = profile.height > profile.width
+    # vertical feeds put app buttons over the bottom fifth: keep text above it
+    margin = round(profile.height * (0.22 if vertical else 0.06))
+    return subs.AssStyle(profile.width, profile.height, font_for(ws, lang), size, margin,
+                         outline_px=max(1.0, size * 0.08), shadow_px=max(0.0, size * 0.03))
+
+
+def deliverable_name(video: str, lang: str, profile: str) -> str:
+    return f"{video}.{lang}.{profile}.mp4"
+
+
+class Render(Stage):
+    name = "render"
+    version = 1
+    per_lang = True
+
+    def deps(self, ws: Workspace, task: Task) -> list[Task]:
+        return [Task("narrate", task.video, task.lang)]
+
+    def inputs(self, ws: Workspace, task: Task) -> dict[str, Path]:
+        assert task.lang
+        d = ws.lang_dir(task.video, task.lang)
+        return {"source": ws.video(task.video).source, "narration": d / "narration.wav",
+                "timing": d / "timing.json", "subtitles": d / "subtitles.srt",
+                "probe": ws.source_dir(task.video) / "probe.json"}
+
+    def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
+        assert task.lang
+        r = ws.config.render
+        return {"render": r.model_dump(), "mode": ws.config.narration.mode,
+                "duck_db": ws.config.narration.duck_db, "font": font_for(ws, task.lang),
+                "size": ws.config.subtitles.size, "fonts": self._fonts_listing(ws)}
+
+    def _fonts_dir(self, ws: Workspace) -> Path | None:
+        d = ws.search_dirs("fonts")[0]
+        return d if d.is_dir() and any(d.iterdir()) else None
+
+    def _fonts_listing(self, ws: Workspace) -> list[str]:
+        d = self._fonts_dir(ws)
+        return sorted(p.name for p in d.iterdir()) if d else []
+
+    def outputs(self, ws: Workspace, task: Task) -> list[Path]:
+        assert task.lang
+        d = ws.lang_dir(task.video, task.lang)
+        mp4s = [d / deliverable_name(task.video, task.lang, p) for p in ws.config.render.profiles]
+        return mp4s + [d / "subtitles.vtt", d / "subtitles.ass"]
+
+    def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
+        assert task.lang
+        cfg = ws.config.render
+        inp = self.inputs(ws, task)
+        probe = media.Probe.from_dict(read_json(inp["probe"]) or {})
+        cues = subs.load_srt(inp["subtitles"])
+        timing = read_json(inp["timing"]) or {}
+        windows = [(ln["start"] / 1000, ln["end"] / 1000) for ln in timing.get("lines", [])]
+        profiles = list(cfg.profiles.items())
+        d = ws.lang_dir(task.video, task.lang)
+        result = Result()
+        with tempfile.TemporaryDirectory(prefix="render-") as tmp_name:
+            tmp = Path(tmp_name)
+            styles = [ass_style(ws, task.lang, p) for _, p in profiles]
+            for i, style in enumerate(styles):
+                (tmp / f"p{i}.ass").write_text(subs.ass_text(cues, style), encoding="utf-8")
+            fonts = self._fonts_dir(ws)
+            if fonts:
+                os.symlink(fonts, tmp / "fonts")
+            audio, loud = self._mix(ws, probe, inp, windows, tmp)
+            result.extra["loudnorm"] = loud
+            with contextlib.ExitStack() as stack:
+                temps = [stack.enter_context(atomic_path(d / deliverable_name(task.video, task.lang, n)))
+                         for n, _ in profiles]
+                outputs = [fg.OutputSpec(n, p.width, p.height, p.fit, p.audio, f"p{i}.ass",
+                                         media.file_url(t))
+                           for i, ((n, p), t) in enumerate(zip(profiles, temps))]
+                args = fg.video_args(media.file_url(inp["source"]), media.file_url(audio), outputs,
+                                     fps=probe.fps, crf=cfg.crf, preset=cfg.preset,
+                                     fonts_dir="fonts" if fonts else None)
+                media.run_ffmpeg(args, what=f"render {task.label}", cwd=tmp)
+            write_text_atomic(d / "subtitles.vtt", subs.vtt_text(cues))
+            result.extra["deliverables"] = {
+                name: self._measure(d / deliverable_name(task.video, task.lang, name), p.audio)
+                for name, p in profiles}
+            write_text_atomic(d / "subtitles.ass", (tmp / "p0.ass").read_text(encoding="utf-8"))
+        return result
+
+    @staticmethod
+    def _measure(path: Path, has_audio: bool) -> dict[str, Any]:
+        info = media.probe(path)
+        found: dict[str, Any] = {"duration": round(info.duration, 3),
+                                 "width": info.width, "height": info.height}
+        if has_audio:
+            found.update(media.loudness(path))
+        return found
+
+    def _mix(self, ws: Workspace, probe: media.Probe, inp: dict[str, Path],
+             windows: list[tuple[float, float]], tmp: Path) -> tuple[Path, dict[str, Any]]:
+        """The version's audio: mixed, then normalized to the target loudness in two passes."""
+        cfg, n = ws.config.render, ws.config.narration
+        raw, final = tmp / "mix.wav", tmp / "mix-norm.wav"
+        source = media.file_url(inp["source"]) if probe.has_audio else None
+        media.run_ffmpeg(fg.mix_args(source, media.file_url(inp["narration"]), probe.duration,
+                                     n.mode, windows, n.duck_db, media.file_url(raw)),
+                         what="mix audio", cwd=tmp)
+        peak = cfg.true_peak_db - 0.5  # headroom for the AAC encoder's overshoot
+        measured = media.loudnorm_measure(raw, cfg.loudness_lufs, peak)
+        silent = float(measured.get("input_i", "-inf")) < -70
+        chain = None if silent else media.loudnorm_filter(cfg.loudness_lufs, peak, measured)
+        stderr = media.run_ffmpeg(fg.normalize_args(media.file_url(raw), chain, media.file_url(final)),
+                                  what="normalize loudness", cwd=tmp)
+        applied = media.parse_loudnorm_output(stderr) if chain else {}
+        return final, {"measured_input_lufs": measured.get("input_i"), "silent": silent,
+                       "normalization_type": applied.get("normalization_type")}

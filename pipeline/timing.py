@@ -1,0 +1,44 @@
+"""Fitting each narration line into its subtitle slot, without ever overlapping two lines."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LineTiming:
+    index: int  # 1-based, as in the SRT
+    slot_start: int  # ms: the subtitle event
+    slot_end: int
+    speech: int  # ms: synthesized length before speed-up
+    speed: float  # tempo factor applied (1.0 = as synthesized)
+    start: int  # ms: where the line is placed
+    end: int
+    borrowed: int  # ms taken from the silence after the slot
+    overflow: int  # ms past the free time before the next line (or the video's end)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def fit_lines(slots: list[tuple[int, int]], speech: list[int], duration: int,
+              max_speedup: float, gap: int) -> list[LineTiming]:
+    """Place each line at its slot, sped up at most max_speedup, borrowing the silence
+    before the next slot; what still does not fit is overflow, and pushes the next line
+    later instead of overlapping it."""
+    out: list[LineTiming] = []
+    prev_end = -gap
+    for i, ((s0, s1), length) in enumerate(zip(slots, speech)):
+        slot = max(1, s1 - s0)
+        speed = 1.0 if length <= slot else min(length / slot, max_speedup)
+        placed = int(round(length / speed))
+        start = max(s0, prev_end + gap)
+        end = start + placed
+        limit = slots[i + 1][0] - gap if i + 1 < len(slots) else duration
+        limit = max(limit, s1)
+        borrowed = max(0, min(end, limit) - s1)
+        overflow = max(0, end - limit)
+        out.append(LineTiming(i + 1, s0, s1, length, round(speed, 4), start, end, borrowed, overflow))
+        prev_end = end
+    return out
