@@ -207,6 +207,29 @@ def models_list() -> int:
     return EXIT_OK
 
 
+@models.command("install")
+@click.argument("engine", type=click.Choice(["argos", "piper"]))
+@click.argument("what", nargs=-1, required=True)
+def models_install(engine: str, what: tuple[str, ...]) -> int:
+    """Install an Argos package file or pair (online), or a Piper voice (online).
+
+    Examples: pipeline models install argos translate-en_es.argosmodel;
+    pipeline models install argos en es; pipeline models install piper en_GB-alan-medium
+    """
+    from pipeline import installer
+
+    if engine == "piper":
+        message = installer.install_piper_voice(what[0])
+    elif len(what) == 1:
+        message = installer.install_argos_file(Path(what[0]))
+    elif len(what) == 2:
+        message = installer.install_argos_pair(*what)
+    else:
+        raise ConfigError("models install argos takes FILE or SRC TGT")
+    click.echo(message)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code instead of exiting (tests call this)."""
     try:

@@ -45,6 +45,18 @@ class NarrationConfig(Strict):
     duck_db: float = Field(-18.0, le=0, ge=-60)
     max_speedup: float = Field(1.35, ge=1.0, le=2.0)
     gap_s: float = Field(0.1, ge=0, le=1.0, description="least silence between two lines")
+    rate: dict[str, float] = Field(
+        default_factory=dict,
+        description="speaking rate per language (1.0 = the voice's own pace), e.g. {zh: 1.3}",
+    )
+
+    @field_validator("rate")
+    @classmethod
+    def _rates(cls, rates: dict[str, float]) -> dict[str, float]:
+        for lang, r in rates.items():
+            if not 0.5 <= r <= 2.0:
+                raise ValueError(f"rate for {lang!r} is {r}; use 0.5 to 2.0")
+        return rates
 
     @field_validator("voices")
     @classmethod
@@ -165,7 +177,8 @@ def _describe(err: ValidationError) -> str:
         if e["type"] == "extra_forbidden":
             lines.append(f"{where}: unknown key (value {shown}); check the spelling in the README")
         else:
-            lines.append(f"{where}: {shown} is not allowed: {e['msg']}")
+            msg = str(e["msg"]).removeprefix("Value error, ")
+            lines.append(f"{where}: {shown} is not allowed: {msg}")
     return "; ".join(lines)
 
 

@@ -49,13 +49,15 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
         yield (found is not None, f"{lang}: font {family!r} ({found or 'missing'})",
                "apt-get install fonts-noto-core fonts-noto-cjk, or put the font in assets/fonts/")
         if mt.base_lang(lang) != mt.base_lang(src):
-            provided = "{video}" in cfg.translate.provided
+            missing = [v.name for v in ws.videos if not ws.project.path(
+                cfg.translate.provided.format(video=v.name, lang=lang)).is_file()]
             try:
                 engine = mt.choose_engine(cfg.translate.engine, src, lang)
                 yield True, f"{lang}: translation {src}->{lang} by {engine}", ""
             except PipelineError as e:
-                yield (False, f"{lang}: translation {src}->{lang} (provided files "
-                       f"{'may' if provided else 'cannot'} cover it)", str(e))
+                yield (not missing, f"{lang}: translation {src}->{lang}: no engine; provided "
+                       f"translations {'cover every video' if not missing else 'missing for ' + ', '.join(missing)}",
+                       str(e))
         spec = voice_spec(ws, lang)
         try:
             tts.make_voice(spec, ws.search_dirs("voices"))

@@ -35,8 +35,8 @@ class Engines:
     def translator(self, engine: str, src: str, tgt: str) -> mt.MachineTranslator:
         return self._get(("mt", engine, src, tgt), lambda: mt.make_translator(engine, src, tgt))
 
-    def voice(self, spec: str, search: list[Path]) -> tts.Voice:
-        return self._get(("tts", spec), lambda: tts.make_voice(spec, search))
+    def voice(self, spec: str, search: list[Path], rate: float = 1.0) -> tts.Voice:
+        return self._get(("tts", spec, rate), lambda: tts.make_voice(spec, search, rate))
 
 
 @dataclass

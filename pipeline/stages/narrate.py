@@ -29,6 +29,11 @@ def voice_spec(ws: Workspace, lang: str) -> str:
         ws.config.narration.default_voice.format(lang=lang)
 
 
+def voice_rate(ws: Workspace, lang: str) -> float:
+    rates = ws.config.narration.rate
+    return rates.get(lang) or rates.get(lang.split("-")[0]) or 1.0
+
+
 def narrated(ws: Workspace, task: Task) -> bool:
     """Whether the host speaks in this version (the source language keeps its own speech)."""
     n = ws.config.narration
@@ -73,8 +78,8 @@ class Narrate(Stage):
         n = ws.config.narration
         if not narrated(ws, task):
             return {"narrated": False}
-        return {"narrated": True, "voice": voice_spec(ws, task.lang),
-                "max_speedup": n.max_speedup, "gap_s": n.gap_s, "rate": RATE}
+        return {"narrated": True, "voice": voice_spec(ws, task.lang), "rate": voice_rate(ws, task.lang),
+                "max_speedup": n.max_speedup, "gap_s": n.gap_s, "sample_rate": RATE}
 
     def outputs(self, ws: Workspace, task: Task) -> list[Path]:
         assert task.lang
@@ -90,7 +95,8 @@ class Narrate(Stage):
         report: dict[str, Any] = {"narrated": narrated(ws, task), "lines": []}
         result = Result()
         if report["narrated"] and cues:
-            voice = engines.voice(voice_spec(ws, task.lang), ws.search_dirs("voices"))
+            voice = engines.voice(voice_spec(ws, task.lang), ws.search_dirs("voices"),
+                                  voice_rate(ws, task.lang))
             report["voice"] = voice.identity
             with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
                 raw = []

@@ -46,7 +46,7 @@ def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 1
+    version = 2  # 2: script lines get subtitle line breaks
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
         return [Task("extract", task.video)]
@@ -87,6 +87,8 @@ class Transcribe(Stage):
                 lines = [ln.strip() for ln in video.script.read_text(encoding="utf-8").splitlines()]
                 probe = read_json(ws.source_dir(task.video) / "probe.json") or {}
                 cues = time_plain_script([ln for ln in lines if ln], int(1000 * probe.get("duration", 0)))
+            rules = rules_for(ws.config, language)
+            cues = [subs.Cue(c.start, c.end, subs.break_lines(c.text, rules)) for c in cues]
             record: dict[str, Any] = {"language": language, "engine": {"engine": "script",
                                       "file": video.script.name}, "segments": []}
         else:

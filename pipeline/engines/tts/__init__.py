@@ -20,16 +20,17 @@ def split_spec(spec: str) -> tuple[str, str]:
     return engine.strip().lower(), name.strip()
 
 
-def make_voice(spec: str, search: list[Path]) -> Voice:
+def make_voice(spec: str, search: list[Path], rate: float = 1.0) -> Voice:
+    """A voice from ENGINE:VOICE; rate speeds up (>1) or slows down (<1) its natural pace."""
     engine, name = split_spec(spec)
     if engine == "piper":
         from pipeline.engines.tts.piper_voice import PiperTTS
 
-        return PiperTTS(name, search)
+        return PiperTTS(name, search, rate)
     if engine in ("espeak", "espeak-ng"):
         from pipeline.engines.tts.espeak import Espeak
 
-        return Espeak(name)
+        return Espeak(name, rate)
     if engine == "gtts":
         from pipeline.engines.tts.google import GoogleTTS
 

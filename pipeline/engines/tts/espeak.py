@@ -29,7 +29,7 @@ def has_voice(name: str) -> bool:
 
 
 class Espeak:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, rate: float = 1.0) -> None:
         exe = espeak_bin()
         if exe is None:
             raise EngineError("espeak-ng is not installed; apt-get install espeak-ng")
@@ -37,13 +37,15 @@ class Espeak:
             raise EngineError(f"espeak-ng has no voice {name!r}; list them with `espeak-ng --voices`")
         self.exe = exe
         self.name = name
+        self.wpm = int(round(175 * rate))  # espeak-ng's default pace is 175 words a minute
         version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
         self.identity: dict[str, Any] = {"engine": "espeak-ng", "voice": name,
-                                         "version": version.stdout.strip()}
+                                         "wpm": self.wpm, "version": version.stdout.strip()}
 
     def synthesize(self, text: str, out_wav: Path) -> None:
         # text goes on stdin, never through a shell or as an option-looking argument
-        proc = subprocess.run([self.exe, "-v", self.name, "-w", str(out_wav), "--stdin"],
+        proc = subprocess.run([self.exe, "-v", self.name, "-s", str(self.wpm), "-w", str(out_wav),
+                               "--stdin"],
                               input=text.encode("utf-8"), capture_output=True, check=False)
         if proc.returncode != 0 or not out_wav.exists():
             raise EngineError(f"espeak-ng failed on voice {self.name}: "
