@@ -74,9 +74,13 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
     from pipeline.progress import Reporter
     from pipeline.qa import findings
 
-    if sample is not None or jobs not in (None, 1) or scheduler:
-        raise ConfigError("--sample, --jobs and --scheduler are not available in this version yet")
+    if jobs not in (None, 1) or scheduler:
+        raise ConfigError("--jobs and --scheduler are not available in this version yet")
+    if sample is not None and not 0 < sample <= 600:
+        raise ConfigError(f"--sample {sample}: give the excerpt length in seconds, 0 to 600")
     ws = _workspace(config_path)
+    if sample is not None:
+        ws.sample_seconds = sample
     videos, langs = _select(ws, video, lang)
     reporter = Reporter()
     for w in ws.warnings:
@@ -90,8 +94,8 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
                           "wait for it to finish") from None
     started = time.perf_counter()
     try:
-        outcomes = execute(ws, plan(ws, videos, langs, list(only) or None), reporter, force,
-                           list(only) or None)
+        outcomes = execute(ws, plan(ws, videos, langs, list(only) or None, sample is not None),
+                           reporter, force, list(only) or None)
     finally:
         reporter.close()
     failures = [{"stage": o.task.stage, "video": o.task.video, "lang": o.task.lang, "cause": o.cause,
@@ -106,7 +110,8 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
                     failures.append({"stage": "qa", "video": v, "lang": code,
                                      "cause": f"{len(qa)} QA finding(s), first: {qa[0]['detail']}",
                                      "retry": _retry(config_path, v, code)})
-    manifest.write(ws, failures)
+    if sample is None:
+        manifest.write(ws, failures)
     lock.release()
     elapsed = time.perf_counter() - started
     if as_json:

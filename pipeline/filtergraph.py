@@ -85,7 +85,7 @@ def _fit_chain(o: OutputSpec) -> str:
 
 
 def video_args(source: str, audio: str, outputs: list[OutputSpec], *, fps: float, crf: int,
-               preset: str, fonts_dir: str | None) -> list[str]:
+               preset: str, fonts_dir: str | None, limit: float | None = None) -> list[str]:
     """One decode of the source, split into every output: fit, burn subtitles, encode."""
     n = len(outputs)
     graph = []
@@ -98,7 +98,8 @@ def video_args(source: str, audio: str, outputs: list[OutputSpec], *, fps: float
     for i, o in enumerate(outputs):
         graph.append(f"{labels[i]}{_fit_chain(o)},format=yuv420p,"
                      f"ass=filename={o.ass_file}{fonts}:shaping=complex[o{i}]")
-    args = ["-v", "error", "-i", source, "-i", audio, "-filter_complex", ";".join(graph)]
+    trim = ["-t", f"{limit:.3f}"] if limit else []
+    args = ["-v", "error", *trim, "-i", source, "-i", audio, "-filter_complex", ";".join(graph)]
     gop = max(1, round(fps / 2))
     for i, o in enumerate(outputs):
         args += ["-map", f"[o{i}]"]

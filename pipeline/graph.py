@@ -11,15 +11,17 @@ from pipeline.stages import Stage, all_stages
 from pipeline.workspace import Task, Workspace
 
 STAGES: dict[str, Stage] = {s.name: s for s in all_stages()}
-ORDER = list(STAGES)
+ORDER = ["extract", "transcribe", "translate", "narrate", "render"]  # "sample" replaces render
 
 
-def plan(ws: Workspace, videos: list[str], langs: list[str], only: list[str] | None = None) -> list[Task]:
+def plan(ws: Workspace, videos: list[str], langs: list[str], only: list[str] | None = None,
+         sample: bool = False) -> list[Task]:
     """Tasks in stage-major order (every extract, then every transcribe, ...): each model is
     loaded once per run and memory stays flat."""
     tasks = []
-    for name in ORDER:
-        if only and name not in only:
+    order = [("sample" if sample and n == "render" else n) for n in ORDER]
+    for name in order:
+        if only and name not in only and not (name == "sample" and "render" in only):
             continue
         stage = STAGES[name]
         for video in videos:

@@ -85,6 +85,7 @@ class Workspace:
         self.videos, self.warnings = discover(project)
         self.by_name = {v.name: v for v in self.videos}
         self.hashes = HashCache(self.out / ".pipeline" / "hashes.json")
+        self.sample_seconds = 10.0  # `run --sample SECONDS` sets it
 
     def video(self, name: str) -> Video:
         if name not in self.by_name:

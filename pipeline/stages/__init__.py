@@ -52,11 +52,8 @@ def all_stages() -> list[Stage]:
     """The stages in pipeline order."""
     from pipeline.stages.extract import Extract
     from pipeline.stages.narrate import Narrate
-    from pipeline.stages.render import Render
+    from pipeline.stages.render import Render, Sample
     from pipeline.stages.transcribe import Transcribe
     from pipeline.stages.translate import Translate
 
-    return [Extract(), Transcribe(), Translate(), Narrate(), Render()]
-
-
-STAGE_NAMES = ["extract", "transcribe", "translate", "narrate", "render"]
+    return [Extract(), Transcribe(), Translate(), Narrate(), Render(), Sample()]

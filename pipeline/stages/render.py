@@ -70,10 +70,18 @@ class Render(Stage):
         d = self._fonts_dir(ws)
         return sorted(p.name for p in d.iterdir()) if d else []
 
+    def deliverable(self, ws: Workspace, task: Task, profile: str) -> Path:
+        assert task.lang
+        return ws.lang_dir(task.video, task.lang) / deliverable_name(task.video, task.lang, profile)
+
+    def length(self, ws: Workspace, probe: media.Probe) -> float | None:
+        """Seconds to render from the start (None: the whole video)."""
+        return None
+
     def outputs(self, ws: Workspace, task: Task) -> list[Path]:
         assert task.lang
         d = ws.lang_dir(task.video, task.lang)
-        mp4s = [d / deliverable_name(task.video, task.lang, p) for p in ws.config.render.profiles]
+        mp4s = [self.deliverable(ws, task, p) for p in ws.config.render.profiles]
         return mp4s + [d / "subtitles.vtt", d / "subtitles.ass"]
 
     def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
@@ -95,23 +103,27 @@ class Render(Stage):
             fonts = self._fonts_dir(ws)
             if fonts:
                 os.symlink(fonts, tmp / "fonts")
-            audio, loud = self._mix(ws, probe, inp, windows, tmp)
+            limit = self.length(ws, probe)
+            audio, loud = self._mix(ws, probe, inp, windows, tmp, limit)
             result.extra["loudnorm"] = loud
             with contextlib.ExitStack() as stack:
-                temps = [stack.enter_context(atomic_path(d / deliverable_name(task.video, task.lang, n)))
+                temps = [stack.enter_context(atomic_path(self.deliverable(ws, task, n)))
                          for n, _ in profiles]
                 outputs = [fg.OutputSpec(n, p.width, p.height, p.fit, p.audio, f"p{i}.ass",
                                          media.file_url(t))
                            for i, ((n, p), t) in enumerate(zip(profiles, temps))]
                 args = fg.video_args(media.file_url(inp["source"]), media.file_url(audio), outputs,
                                      fps=probe.fps, crf=cfg.crf, preset=cfg.preset,
-                                     fonts_dir="fonts" if fonts else None)
+                                     fonts_dir="fonts" if fonts else None, limit=limit)
                 media.run_ffmpeg(args, what=f"render {task.label}", cwd=tmp)
-            write_text_atomic(d / "subtitles.vtt", subs.vtt_text(cues))
+            sidecars = d / "subtitles.vtt" in self.outputs(ws, task)
+            if sidecars:
+                write_text_atomic(d / "subtitles.vtt", subs.vtt_text(cues))
             result.extra["deliverables"] = {
-                name: self._measure(d / deliverable_name(task.video, task.lang, name), p.audio)
+                name: self._measure(self.deliverable(ws, task, name), p.audio)
                 for name, p in profiles}
-            write_text_atomic(d / "subtitles.ass", (tmp / "p0.ass").read_text(encoding="utf-8"))
+            if sidecars:
+                write_text_atomic(d / "subtitles.ass", (tmp / "p0.ass").read_text(encoding="utf-8"))
         return result
 
     @staticmethod
@@ -124,12 +136,13 @@ class Render(Stage):
         return found
 
     def _mix(self, ws: Workspace, probe: media.Probe, inp: dict[str, Path],
-             windows: list[tuple[float, float]], tmp: Path) -> tuple[Path, dict[str, Any]]:
+             windows: list[tuple[float, float]], tmp: Path,
+             limit: float | None) -> tuple[Path, dict[str, Any]]:
         """The version's audio: mixed, then normalized to the target loudness in two passes."""
         cfg, n = ws.config.render, ws.config.narration
         raw, final = tmp / "mix.wav", tmp / "mix-norm.wav"
         source = media.file_url(inp["source"]) if probe.has_audio else None
-        media.run_ffmpeg(fg.mix_args(source, media.file_url(inp["narration"]), probe.duration,
+        media.run_ffmpeg(fg.mix_args(source, media.file_url(inp["narration"]), limit or probe.duration,
                                      n.mode, windows, n.duck_db, media.file_url(raw)),
                          what="mix audio", cwd=tmp)
         peak = cfg.true_peak_db - 0.5  # headroom for the AAC encoder's overshoot
@@ -141,3 +154,22 @@ class Render(Stage):
         applied = media.parse_loudnorm_output(stderr) if chain else {}
         return final, {"measured_input_lufs": measured.get("input_i"), "silent": silent,
                        "normalization_type": applied.get("normalization_type")}
+
+
+class Sample(Render):
+    """render of a short excerpt of every version into outputs/_samples/ (CI, previews)."""
+
+    name = "sample"
+
+    def deliverable(self, ws: Workspace, task: Task, profile: str) -> Path:
+        assert task.lang
+        return ws.out / "_samples" / deliverable_name(task.video, task.lang, profile)
+
+    def length(self, ws: Workspace, probe: media.Probe) -> float | None:
+        return min(ws.sample_seconds, probe.duration)
+
+    def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
+        return dict(super().params(ws, task), sample_seconds=ws.sample_seconds)
+
+    def outputs(self, ws: Workspace, task: Task) -> list[Path]:
+        return [self.deliverable(ws, task, p) for p in ws.config.render.profiles]

@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import subtitles as subs
-from pipeline.cache import write_text_atomic
+from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
 from pipeline.glossary import Term, find_terms, load_glossary
 from pipeline.rules import rules_for
+from pipeline.sentences import group_sentences, split_overfull, split_proportionally
 from pipeline.stages import Result, Stage
 from pipeline.stages.transcribe import source_language
+from pipeline.tm import TranslationMemory
 from pipeline.workspace import Task, Workspace
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
 
 class Translate(Stage):
     name = "translate"
-    version = 1
+    version = 4  # 2: sentence-level MT through the translation memory; 3: raw Marian, splits
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -65,13 +67,17 @@ class Translate(Stage):
 
             raise EngineError(f"translate.engine is 'provided' but {provided_path(ws, task)} does not "
                               "exist; add that file or set translate.engine: auto")
-        return mt.choose_engine(ws.config.translate.engine, src, task.lang), src
+        mt.choose_engine(ws.config.translate.engine, src, task.lang)  # raises with the fix
+        return "machine", src
 
     def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
         method, src = self._method(ws, task)
         assert task.lang
-        return {"method": method, "source_language": src,
-                "rules": rules_for(ws.config, task.lang).__dict__}
+        found: dict[str, Any] = {"method": method, "source_language": src,
+                                 "rules": rules_for(ws.config, task.lang).__dict__}
+        if method == "machine":
+            found["engine"] = mt.identity(ws.config.translate.engine, src, task.lang)
+        return found
 
     def outputs(self, ws: Workspace, task: Task) -> list[Path]:
         assert task.lang
@@ -97,21 +103,36 @@ class Translate(Stage):
 
     def _machine(self, ws: Workspace, task: Task, src: str, cues: list[subs.Cue],
                  engines: Engines, result: Result) -> list[subs.Cue]:
+        """Translate whole sentences (through the memory), then share each translated
+        sentence over its events in proportion, broken and timed for the target's rules."""
         assert task.lang
+        tgt = task.lang
         glossary = load_glossary(ws.project.path(ws.config.translate.glossary)
                                  if ws.config.translate.glossary else None)
-        translator = engines.translator(ws.config.translate.engine, src, task.lang)
-        texts = [protect_terms(c.flat, glossary, src, task.lang) for c in cues]
-        translated = translator.translate(texts)
-        rules = rules_for(ws.config, task.lang)
-        out = []
-        for n, (cue, text) in enumerate(zip(cues, translated), start=1):
-            for term in find_terms(cue.flat, glossary, src):
-                if term.form(task.lang).lower() not in text.lower():
-                    lost = (f"line {n}: glossary term {term.term!r} lost in translation "
-                            f"(expected {term.form(task.lang)!r})")
+        engine = mt.identity(ws.config.translate.engine, src, tgt)
+        memory = TranslationMemory(ws.out / ".pipeline" / "tm", engine,
+                                   canonical_hash([[t.term, t.form(src), t.form(tgt)] for t in glossary]))
+        groups = group_sentences(cues)
+        sentences = [subs.join_words([cues[i].flat for i in g]) for g in groups]
+        protected = [protect_terms(s, glossary, src, tgt) for s in sentences]
+        todo = sorted({p for p in protected if memory.get(p) is None})
+        if todo:
+            translator = engines.translator(ws.config.translate.engine, src, tgt)
+            for text, out in zip(todo, translator.translate(todo)):
+                memory.put(text, out)
+            memory.save()
+        result.extra.update(engine=engine, mt_calls=len(todo), sentences=len(sentences))
+        rules = rules_for(ws.config, tgt)
+        out: list[subs.Cue] = []
+        for n, (group, sentence, key) in enumerate(zip(groups, sentences, protected), start=1):
+            translation = memory.get(key) or ""
+            for term in find_terms(sentence, glossary, src):
+                if term.form(tgt).lower() not in translation.lower():
+                    lost = (f"sentence {n}: glossary term {term.term!r} lost in translation "
+                            f"(expected {term.form(tgt)!r})")
                     result.warnings.append(lost)
                     result.extra.setdefault("glossary_lost", []).append(lost)
-            out.append(subs.Cue(cue.start, cue.end, subs.break_lines(text, rules)))
-        result.extra["engine"] = translator.identity
-        return out
+            weights = [subs.text_length(cues[i].flat) for i in group]
+            for i, piece in zip(group, split_proportionally(translation, weights)):
+                out.append(subs.Cue(cues[i].start, cues[i].end, subs.break_lines(piece, rules)))
+        return subs.fix_timing(split_overfull(out, rules), rules)

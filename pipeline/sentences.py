@@ -1,0 +1,102 @@
+"""Translate sentences, not fragments: join subtitle events into sentences, then share a
+translated sentence back over its events in proportion to their source length."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.subtitles import (
+    _SENTENCE_END,
+    Cue,
+    Rules,
+    _keeps_together,
+    break_lines,
+    is_cjk_char,
+    join_words,
+    text_length,
+)
+
+_BREAK_AFTER = re.compile(r"[,;:.!?，、；：。！？]$")
+
+
+def group_sentences(cues: list[Cue]) -> list[list[int]]:
+    """Indices of cues grouped into sentences (a group ends at sentence punctuation)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for i, cue in enumerate(cues):
+        current.append(i)
+        if _SENTENCE_END.search(cue.flat.strip()):
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _units(text: str) -> list[str]:
+    """Split points: words, or single characters in CJK text."""
+    if any(is_cjk_char(c) for c in text):
+        return re.findall(r"[A-Za-z0-9][\w'.-]*|\S", text)
+    return text.split()
+
+
+def split_proportionally(text: str, weights: list[int]) -> list[str]:
+    """Cut text into len(weights) pieces whose lengths follow the weights, preferring cuts
+    after punctuation near each ideal point."""
+    if len(weights) <= 1:
+        return [text]
+    units = _units(text)
+    total_w = sum(weights) or 1
+    lengths = [text_length(u) + 1 for u in units]
+    total = sum(lengths)
+    cuts: list[int] = []
+    acc_w = 0
+    for w in weights[:-1]:
+        acc_w += w
+        ideal = total * acc_w / total_w
+        best, best_cost = None, None
+        pos = 0
+        lo = cuts[-1] + 1 if cuts else 1
+        for k in range(1, len(units)):
+            pos += lengths[k - 1]
+            if k < lo or k > len(units) - (len(weights) - len(cuts) - 1):
+                continue
+            cost = abs(pos - ideal) - (6 if _BREAK_AFTER.search(units[k - 1]) else 0)
+            if _keeps_together(units[k - 1], units[k]):
+                cost += 20
+            if best_cost is None or cost < best_cost:
+                best, best_cost = k, cost
+        cuts.append(best if best is not None else min(len(units), lo))
+    pieces, start = [], 0
+    for c in cuts + [len(units)]:
+        pieces.append(join_words(units[start:c]))
+        start = c
+    return pieces
+
+
+def _overfull(text: str, rules: Rules) -> bool:
+    lines = text.split("\n")
+    return len(lines) > rules.max_lines or any(text_length(ln) > rules.max_chars_per_line
+                                                for ln in lines)
+
+
+def split_overfull(cues: list[Cue], rules: Rules) -> list[Cue]:
+    """An event whose text cannot fit the line rules is split in two events, its time shared
+    in proportion to the text (as a subtitler would), while each half keeps a readable length."""
+    out: list[Cue] = []
+    queue = list(cues)
+    while queue:
+        cue = queue.pop(0)
+        text = break_lines(cue.text, rules)
+        if not _overfull(text, rules) or cue.duration < 2 * rules.min_duration + rules.min_gap:
+            out.append(Cue(cue.start, cue.end, text))
+            continue
+        first, second = split_proportionally(join_words(text.split("\n")), [1, 1])
+        if not first or not second:
+            out.append(Cue(cue.start, cue.end, text))
+            continue
+        share = text_length(first) / max(1, text_length(first) + text_length(second))
+        cut = cue.start + int(cue.duration * share)
+        cut = min(max(cut, cue.start + rules.min_duration), cue.end - rules.min_duration - rules.min_gap)
+        queue[:0] = [Cue(cue.start, cut, first), Cue(cut + rules.min_gap, cue.end, second)]
+    return out
