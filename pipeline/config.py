@@ -45,6 +45,15 @@ class NarrationConfig(Strict):
     duck_db: float = Field(-18.0, le=0, ge=-60)
     max_speedup: float = Field(1.35, ge=1.0, le=2.0)
     gap_s: float = Field(0.1, ge=0, le=1.0, description="least silence between two lines")
+    smoothing: float | None = Field(
+        0.1, ge=0, le=1.0,
+        description="most the speed factor may change between neighbouring lines (null: off)",
+    )
+    host: str = Field("Quan", description="the AI host's name (manifest and timing report)")
+    lexicon: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="per language, words spelled for the voice: {en: {Jinan: Jee-nahn}}",
+    )
     rate: dict[str, float] = Field(
         default_factory=dict,
         description="speaking rate per language (1.0 = the voice's own pace), e.g. {zh: 1.3}",

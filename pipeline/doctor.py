@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterator
 
 from pipeline.errors import PipelineError
+from pipeline.fonts import find_font
 from pipeline.workspace import Workspace
 
 
@@ -16,17 +17,6 @@ def _ffmpeg_has(filter_name: str) -> bool:
         return False
     out = subprocess.run([exe, "-hide_banner", "-filters"], capture_output=True, text=True, check=False)
     return any(line.split()[1:2] == [filter_name] for line in out.stdout.splitlines() if line.strip())
-
-
-def font_file(family: str) -> str | None:
-    exe = shutil.which("fc-match")
-    if not exe:
-        return None
-    out = subprocess.run([exe, "-f", "%{family}\n%{file}", family], capture_output=True, text=True,
-                         check=False).stdout.splitlines()
-    if len(out) >= 2 and family.lower() in out[0].lower():
-        return out[1]
-    return None
 
 
 def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
@@ -45,8 +35,8 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
     src = "en" if cfg.source_language == "auto" else cfg.source_language
     for lang in cfg.languages:
         family = font_for(ws, lang)
-        found = font_file(family)
-        yield (found is not None, f"{lang}: font {family!r} ({found or 'missing'})",
+        found = find_font(family, ws.search_dirs("fonts"))
+        yield (found is not None, f"{lang}: font {family!r} ({found[0] if found else 'missing'})",
                "apt-get install fonts-noto-core fonts-noto-cjk, or put the font in assets/fonts/")
         if mt.base_lang(lang) != mt.base_lang(src):
             missing = [v.name for v in ws.videos if not ws.project.path(

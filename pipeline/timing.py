@@ -22,16 +22,38 @@ class LineTiming:
         return asdict(self)
 
 
+NEIGHBOUR_MS = 1500  # lines closer than this are heard as one passage
+
+
+def smooth_speeds(slots: list[tuple[int, int]], speeds: list[float], step: float,
+                  max_speedup: float) -> list[float]:
+    """Raise the slower of two neighbouring lines so their speeds differ by at most `step`:
+    the host never lurches from a calm line into a sudden fast one."""
+    out = list(speeds)
+    for _ in range(2):
+        for i in range(1, len(out)):
+            if slots[i][0] - slots[i - 1][1] < NEIGHBOUR_MS:
+                out[i] = min(max_speedup, max(out[i], out[i - 1] - step))
+        for i in range(len(out) - 2, -1, -1):
+            if slots[i + 1][0] - slots[i][1] < NEIGHBOUR_MS:
+                out[i] = min(max_speedup, max(out[i], out[i + 1] - step))
+    return out
+
+
 def fit_lines(slots: list[tuple[int, int]], speech: list[int], duration: int,
-              max_speedup: float, gap: int) -> list[LineTiming]:
+              max_speedup: float, gap: int, smoothing: float | None = None) -> list[LineTiming]:
     """Place each line at its slot, sped up at most max_speedup, borrowing the silence
     before the next slot; what still does not fit is overflow, and pushes the next line
-    later instead of overlapping it."""
+    later instead of overlapping it. With `smoothing`, neighbouring speeds differ by at most
+    that much."""
+    needed = [1.0 if length <= max(1, s1 - s0) else min(length / max(1, s1 - s0), max_speedup)
+              for (s0, s1), length in zip(slots, speech)]
+    if smoothing is not None:
+        needed = smooth_speeds(slots, needed, smoothing, max_speedup)
     out: list[LineTiming] = []
     prev_end = -gap
     for i, ((s0, s1), length) in enumerate(zip(slots, speech)):
-        slot = max(1, s1 - s0)
-        speed = 1.0 if length <= slot else min(length / slot, max_speedup)
+        speed = needed[i]
         placed = int(round(length / speed))
         start = max(s0, prev_end + gap)
         end = start + placed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 import wave
 from pathlib import Path
@@ -34,6 +35,19 @@ def voice_rate(ws: Workspace, lang: str) -> float:
     return rates.get(lang) or rates.get(lang.split("-")[0]) or 1.0
 
 
+def lexicon_for(ws: Workspace, lang: str) -> dict[str, str]:
+    lex = ws.config.narration.lexicon
+    return lex.get(lang) or lex.get(lang.split("-")[0]) or {}
+
+
+def spoken_text(text: str, lexicon: dict[str, str]) -> str:
+    """The line as the voice should read it: lexicon words replaced by their spelling."""
+    for word in sorted(lexicon, key=len, reverse=True):
+        pattern = r"(?<!\w)" + re.escape(word) + r"(?!\w)"
+        text = re.sub(pattern, lambda _m, w=lexicon[word]: w, text, flags=re.IGNORECASE)
+    return text
+
+
 def narrated(ws: Workspace, task: Task) -> bool:
     """Whether the host speaks in this version (the source language keeps its own speech)."""
     n = ws.config.narration
@@ -61,7 +75,7 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
 
 class Narrate(Stage):
     name = "narrate"
-    version = 1
+    version = 2  # 2: speed smoothing, lexicon
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -79,7 +93,8 @@ class Narrate(Stage):
         if not narrated(ws, task):
             return {"narrated": False}
         return {"narrated": True, "voice": voice_spec(ws, task.lang), "rate": voice_rate(ws, task.lang),
-                "max_speedup": n.max_speedup, "gap_s": n.gap_s, "sample_rate": RATE}
+                "max_speedup": n.max_speedup, "gap_s": n.gap_s, "sample_rate": RATE,
+                "smoothing": n.smoothing, "lexicon": lexicon_for(ws, task.lang)}
 
     def outputs(self, ws: Workspace, task: Task) -> list[Path]:
         assert task.lang
@@ -92,22 +107,24 @@ class Narrate(Stage):
         duration = int(1000 * (read_json(ws.source_dir(task.video) / "probe.json") or {})["duration"])
         track = np.zeros(int(duration * RATE / 1000), dtype=np.int32)
         cues = subs.load_srt(ws.lang_dir(task.video, task.lang) / "subtitles.srt")
-        report: dict[str, Any] = {"narrated": narrated(ws, task), "lines": []}
+        report: dict[str, Any] = {"narrated": narrated(ws, task), "host": ws.config.narration.host,
+                                  "lines": []}
         result = Result()
         if report["narrated"] and cues:
             voice = engines.voice(voice_spec(ws, task.lang), ws.search_dirs("voices"),
                                   voice_rate(ws, task.lang))
+            lexicon = lexicon_for(ws, task.lang)
             report["voice"] = voice.identity
             with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
                 raw = []
                 for i, cue in enumerate(cues):
                     path = Path(tmp) / f"line{i:04d}.wav"
-                    voice.synthesize(cue.flat, path)
+                    voice.synthesize(spoken_text(cue.flat, lexicon), path)
                     samples, rate = read_wav(path)
                     raw.append((path, int(1000 * len(samples) / rate)))
                 n = ws.config.narration
                 fits = fit_lines([(c.start, c.end) for c in cues], [r[1] for r in raw], duration,
-                                 n.max_speedup, int(n.gap_s * 1000))
+                                 n.max_speedup, int(n.gap_s * 1000), n.smoothing)
                 for (path, _), fit in zip(raw, fits):
                     stretched = path.with_name(path.stem + ".fit.wav")
                     media.stretch_to_wav(path, stretched, fit.speed, RATE)

@@ -14,6 +14,7 @@ from pipeline import media
 from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json, write_text_atomic
 from pipeline.config import ProfileConfig
+from pipeline.fonts import check_coverage
 from pipeline.stages import Result, Stage
 from pipeline.workspace import Task, Workspace
 
@@ -42,7 +43,7 @@ def deliverable_name(video: str, lang: str, profile: str) -> str:
 
 class Render(Stage):
     name = "render"
-    version = 1
+    version = 2  # 2: glyph coverage check
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -90,6 +91,8 @@ class Render(Stage):
         inp = self.inputs(ws, task)
         probe = media.Probe.from_dict(read_json(inp["probe"]) or {})
         cues = subs.load_srt(inp["subtitles"])
+        check_coverage([c.text for c in cues], font_for(ws, task.lang), ws.search_dirs("fonts"),
+                       str(inp["subtitles"]))
         timing = read_json(inp["timing"]) or {}
         windows = [(ln["start"] / 1000, ln["end"] / 1000) for ln in timing.get("lines", [])]
         profiles = list(cfg.profiles.items())
