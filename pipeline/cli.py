@@ -74,8 +74,8 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
     from pipeline.progress import Reporter
     from pipeline.qa import findings
 
-    if jobs not in (None, 1) or scheduler:
-        raise ConfigError("--jobs and --scheduler are not available in this version yet")
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs {jobs}: give at least 1")
     if sample is not None and not 0 < sample <= 600:
         raise ConfigError(f"--sample {sample}: give the excerpt length in seconds, 0 to 600")
     ws = _workspace(config_path)
@@ -94,8 +94,14 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
                           "wait for it to finish") from None
     started = time.perf_counter()
     try:
-        outcomes = execute(ws, plan(ws, videos, langs, list(only) or None, sample is not None),
-                           reporter, force, list(only) or None)
+        tasks = plan(ws, videos, langs, list(only) or None, sample is not None)
+        if scheduler or (jobs or 1) > 1:
+            from pipeline.distributed import execute_dask
+
+            outcomes = execute_dask(ws, config_path, tasks, reporter, force, list(only) or None,
+                                    jobs, scheduler)
+        else:
+            outcomes = execute(ws, tasks, reporter, force, list(only) or None)
     finally:
         reporter.close()
     failures = [{"stage": o.task.stage, "video": o.task.video, "lang": o.task.lang, "cause": o.cause,

@@ -101,8 +101,26 @@ def _blocked_by(task: Task, failed: set[tuple[str, str | None]]) -> bool:
     return (task.video, None) in failed or (task.video, task.lang) in failed
 
 
+def attempt(ws: Workspace, task: Task, engines: Engines, force: bool, only: list[str] | None,
+            blocked: bool) -> Outcome:
+    """One task as any executor runs it: skipped after a failed dependency, refused when
+    --only asks for a stage whose inputs are not done, otherwise run_task."""
+    if blocked:
+        return Outcome(task, "skipped", cause="an earlier stage of this item failed")
+    if only and (unmet := _unmet_deps(ws, task)):
+        return Outcome(task, "failed", cause=f"run {unmet} first (--only {task.stage} needs it done)")
+    return run_task(ws, task, engines, force)
+
+
+def report(reporter: Reporter, out: Outcome) -> None:
+    for w in out.warnings:
+        reporter.warn(f"{out.task.stage} {out.task.label}: {w}")
+    reporter.task_done(out.task.stage, out.task.label, out.status, out.seconds, out.cause)
+
+
 def execute(ws: Workspace, tasks: list[Task], reporter: Reporter, force: bool = False,
             only: list[str] | None = None) -> list[Outcome]:
+    """In this process, stage-major: each model is loaded once and memory stays flat."""
     engines = Engines()
     outcomes: list[Outcome] = []
     failed: set[tuple[str, str | None]] = set()
@@ -113,17 +131,10 @@ def execute(ws: Workspace, tasks: list[Task], reporter: Reporter, force: bool = 
         reporter.stage(name, len(batch))
         for task in batch:
             reporter.task_started(task.label)
-            if _blocked_by(task, failed):
-                out = Outcome(task, "skipped", cause="an earlier stage of this item failed")
-            elif only and (unmet := _unmet_deps(ws, task)):
-                out = Outcome(task, "failed", cause=f"run {unmet} first (--only {task.stage} needs it done)")
-            else:
-                out = run_task(ws, task, engines, force)
-            if out.status == "failed":
+            out = attempt(ws, task, engines, force, only, _blocked_by(task, failed))
+            if out.status in ("failed", "skipped"):
                 failed.add((task.video, task.lang))
-            for w in out.warnings:
-                reporter.warn(f"{task.stage} {task.label}: {w}")
-            reporter.task_done(name, task.label, out.status, out.seconds, out.cause)
+            report(reporter, out)
             outcomes.append(out)
         ws.hashes.save()
     return outcomes

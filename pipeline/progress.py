@@ -18,7 +18,8 @@ class Reporter:
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self._progress: Any = None
-        self._bar: Any = None
+        self._bars: dict[str, Any] = {}
+        self._current: str | None = None
         if interactive(self.stream) and not quiet:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,15 +32,16 @@ class Reporter:
 
     def stage(self, name: str, total: int) -> None:
         if self._progress is not None:
-            self._bar = self._progress.add_task(name, total=total, item="")
+            self._bars[name] = self._progress.add_task(name, total=total, item="")
+        self._current = name
 
     def task_started(self, label: str) -> None:
-        if self._progress is not None and self._bar is not None:
-            self._progress.update(self._bar, item=label)
+        if self._progress is not None and self._current in self._bars:
+            self._progress.update(self._bars[self._current], item=label)
 
     def task_done(self, stage: str, label: str, outcome: str, seconds: float, note: str = "") -> None:
-        if self._progress is not None and self._bar is not None:
-            self._progress.advance(self._bar)
+        if self._progress is not None and stage in self._bars:
+            self._progress.advance(self._bars[stage])
             if outcome == "failed":
                 self._progress.console.print(f"[red]failed[/red] {stage} {label}: {note}")
         elif not self.quiet and outcome != "cached":

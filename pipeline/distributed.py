@@ -1,0 +1,90 @@
+"""Runs the task graph on Dask: a LocalCluster for `--jobs N`, or a scheduler's workers for
+`--scheduler tcp://HOST:8786` (every worker must see the project and output folders).
+
+Each (stage, video, lang) task becomes one Dask task whose dependencies are the tasks it
+reads from. Workers keep their loaded models between tasks (one Engines per worker
+process). Stages are idempotent, so Dask re-running a task after a worker loss is safe.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pipeline.executor import Engines, Outcome, attempt, report
+from pipeline.graph import STAGES, evaluate
+from pipeline.progress import Reporter
+from pipeline.workspace import Task, Workspace
+
+_WORKER: dict[str, Any] = {}  # per worker process: its Engines and Workspace
+
+
+def _worker_workspace(config_path: str, sample_seconds: float) -> Workspace:
+    from pipeline.config import load_config
+
+    key = (config_path, os.stat(config_path).st_mtime_ns, sample_seconds)
+    if _WORKER.get("ws_key") != key:
+        ws = Workspace(load_config(Path(config_path)))
+        ws.sample_seconds = sample_seconds
+        _WORKER.update(ws_key=key, ws=ws)
+    return _WORKER["ws"]
+
+
+def remote_task(config_path: str, task: Task, force: bool, only: list[str] | None,
+                sample_seconds: float, *deps: Outcome) -> Outcome:
+    """What a Dask worker runs for one task."""
+    ws = _worker_workspace(config_path, sample_seconds)
+    engines = _WORKER.setdefault("engines", Engines())
+    blocked = any(d.status in ("failed", "skipped") for d in deps)
+    out = attempt(ws, task, engines, force, only, blocked)
+    ws.hashes.save()
+    return out
+
+
+def default_jobs() -> int:
+    """What this machine can hold: a worker per core, about 2 GB of models each."""
+    try:
+        mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        mem_gb = 4.0
+    return max(1, min(os.cpu_count() or 1, int((mem_gb - 2) // 2)))
+
+
+def execute_dask(ws: Workspace, config_path: Path, tasks: list[Task], reporter: Reporter,
+                 force: bool, only: list[str] | None, jobs: int | None,
+                 scheduler: str | None) -> list[Outcome]:
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    if not force and all(evaluate(ws, t).status in ("done", "edited") for t in tasks):
+        return [Outcome(t, "cached") for t in tasks]  # nothing to do: no cluster to start
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="20s")
+    else:
+        cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1,
+                               processes=True, dashboard_address=None, host="127.0.0.1")
+        client = Client(cluster)
+    try:
+        for name in STAGES:
+            count = sum(1 for t in tasks if t.stage == name)
+            if count:
+                reporter.stage(name, count)
+        planned = {t: None for t in tasks}
+        futures: dict[Task, Any] = {}
+        for task in tasks:  # plan order: every dependency is submitted before its dependents
+            deps = [futures[d] for d in STAGES[task.stage].deps(ws, task) if d in planned]
+            futures[task] = client.submit(remote_task, str(config_path.resolve()), task, force,
+                                          only, ws.sample_seconds, *deps, pure=False,
+                                          key=f"{task.key}-{os.urandom(4).hex()}")
+        outcomes = []
+        for future in as_completed(list(futures.values())):
+            out = future.result()
+            report(reporter, out)
+            outcomes.append(out)
+        order = {t: i for i, t in enumerate(tasks)}
+        return sorted(outcomes, key=lambda o: order[o.task])
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
