@@ -54,10 +54,10 @@ def default_jobs() -> int:
 def execute_dask(ws: Workspace, config_path: Path, tasks: list[Task], reporter: Reporter,
                  force: bool, only: list[str] | None, jobs: int | None,
                  scheduler: str | None) -> list[Outcome]:
-    from dask.distributed import Client, LocalCluster, as_completed
-
     if not force and all(evaluate(ws, t).status in ("done", "edited") for t in tasks):
         return [Outcome(t, "cached") for t in tasks]  # nothing to do: no cluster to start
+    from dask.distributed import Client, LocalCluster, as_completed
+
     cluster = None
     if scheduler:
         client = Client(scheduler, timeout="20s")
