@@ -105,13 +105,30 @@ class SubtitleConfig(Strict):
 class ProfileConfig(Strict):
     width: int = Field(ge=16, le=7680)
     height: int = Field(ge=16, le=7680)
-    fit: Literal["pad", "crop"] = "pad"
+    fit: Literal["pad", "crop", "blur"] = "pad"
     audio: bool = True
+    text_scale: float = Field(1.0, gt=0.2, le=4.0, description="subtitle size x this")
+    safe_bottom: float | None = Field(
+        None, ge=0, le=0.5,
+        description="share of the height kept free of text at the bottom "
+                    "(default 0.22 for portrait frames, where app buttons sit, else 0.06)",
+    )
+
+    @field_validator("width", "height")
+    @classmethod
+    def _even(cls, v: int) -> int:
+        if v % 2:
+            raise ValueError(f"{v} is odd; H.264 4:2:0 needs even sizes")
+        return v
 
 
 class RenderConfig(Strict):
     profiles: dict[str, ProfileConfig] = Field(
-        default_factory=lambda: {"landscape": ProfileConfig(width=1920, height=1080)}
+        default_factory=lambda: {
+            "landscape": ProfileConfig(width=1920, height=1080),
+            "vertical": ProfileConfig(width=1080, height=1920, fit="blur"),
+            "screen": ProfileConfig(width=1920, height=1080, audio=False, text_scale=1.6),
+        }
     )
     crf: int = Field(20, ge=0, le=51)
     preset: Literal[

@@ -74,14 +74,19 @@ def normalize_args(mix: str, loudnorm: str | None, target: str) -> list[str]:
             "-f", "wav", target]
 
 
-def _fit_chain(o: OutputSpec) -> str:
+def _fit(o: OutputSpec, src: str, dst: str, i: int) -> str:
+    """Graph fragment from label src to label dst: the picture fitted into the frame."""
+    w, h = o.width, o.height
     if o.fit == "crop":
-        scale = (f"scale={o.width}:{o.height}:force_original_aspect_ratio=increase,"
-                 f"crop={o.width}:{o.height}")
-    else:
-        scale = (f"scale={o.width}:{o.height}:force_original_aspect_ratio=decrease,"
-                 f"pad={o.width}:{o.height}:(ow-iw)/2:(oh-ih)/2:color=black")
-    return f"{scale},setsar=1"
+        return f"{src}scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},setsar=1{dst}"
+    if o.fit == "blur":  # the picture over a blurred, zoomed copy of itself instead of bars
+        return (f"{src}split=2[bg{i}][fg{i}];"
+                f"[bg{i}]scale={w}:{h}:force_original_aspect_ratio=increase,crop={w}:{h},"
+                f"boxblur=20:4[bgb{i}];"
+                f"[fg{i}]scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2[fgs{i}];"
+                f"[bgb{i}][fgs{i}]overlay=(W-w)/2:(H-h)/2,setsar=1{dst}")
+    return (f"{src}scale={w}:{h}:force_original_aspect_ratio=decrease,"
+            f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1{dst}")
 
 
 def video_args(source: str, audio: str, outputs: list[OutputSpec], *, fps: float, crf: int,
@@ -96,8 +101,8 @@ def video_args(source: str, audio: str, outputs: list[OutputSpec], *, fps: float
         graph.append(f"[0:v:0]split={n}{''.join(labels)}")
     fonts = f":fontsdir={fonts_dir}" if fonts_dir else ""
     for i, o in enumerate(outputs):
-        graph.append(f"{labels[i]}{_fit_chain(o)},format=yuv420p,"
-                     f"ass=filename={o.ass_file}{fonts}:shaping=complex[o{i}]")
+        graph.append(_fit(o, labels[i], f"[f{i}]", i))
+        graph.append(f"[f{i}]format=yuv420p,ass=filename={o.ass_file}{fonts}:shaping=complex[o{i}]")
     trim = ["-t", f"{limit:.3f}"] if limit else []
     args = ["-v", "error", *trim, "-i", source, "-i", audio, "-filter_complex", ";".join(graph)]
     gop = max(1, round(fps / 2))

@@ -29,10 +29,11 @@ def font_for(ws: Workspace, lang: str) -> str:
 
 def ass_style(ws: Workspace, lang: str, profile: ProfileConfig) -> subs.AssStyle:
     short = min(profile.width, profile.height)
-    size = max(8, round(ws.config.subtitles.size * short))
+    size = max(8, round(ws.config.subtitles.size * short * profile.text_scale))
     vertical = profile.height > profile.width
     # vertical feeds put app buttons over the bottom fifth: keep text above it
-    margin = round(profile.height * (0.22 if vertical else 0.06))
+    safe = profile.safe_bottom if profile.safe_bottom is not None else (0.22 if vertical else 0.06)
+    margin = round(profile.height * safe)
     return subs.AssStyle(profile.width, profile.height, font_for(ws, lang), size, margin,
                          outline_px=max(1.0, size * 0.08), shadow_px=max(0.0, size * 0.03))
 
