@@ -131,9 +131,9 @@ class RenderConfig(Strict):
         }
     )
     crf: int = Field(20, ge=0, le=51)
-    preset: Literal[
-        "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"
-    ] = "veryfast"
+    # no "ultrafast": it turns off CABAC and B-frames, so the stream is Constrained Baseline,
+    # not the H.264 High that delivery specs ask for
+    preset: Literal["superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"] = "veryfast"
     loudness_lufs: float = Field(-14.0, ge=-40, le=-5)
     true_peak_db: float = Field(-1.0, ge=-9, le=0)
 

