@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk tesseract-ocr sox
+APT_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim sox
 
 .PHONY: demo test setup system-deps clean bench
 
@@ -14,7 +14,7 @@ demo: setup
 	$(VENV)/bin/pipeline run -c pipeline.yaml
 	@echo "deliverables: see outputs/manifest.json"
 
-test: setup
+test: setup $(VENV)/.installed-test
 	$(PY) -m pytest -q
 
 setup: system-deps $(VENV)/.installed
@@ -24,6 +24,7 @@ system-deps:
 	for b in ffmpeg ffprobe espeak-ng tesseract; do command -v $$b >/dev/null || missing=1; done; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing=1; \
 	fc-list 2>/dev/null | grep -q "NotoSans-Regular" || missing=1; \
+	tesseract --list-langs 2>/dev/null | grep -q chi_sim || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
@@ -35,11 +36,18 @@ system-deps:
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,heavy,distributed]'
+	$(PY) -m pip install -q -e .
 	touch $@
 
-bench: setup
-	$(PY) bench/run_all.py
+# the test extras add the heavy engines (openai-whisper + CPU torch) so their code is tested
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test,heavy]'
+	touch $@
+
+bench: setup $(VENV)/.installed-test
+	$(PY) scripts/make_demo_media.py assets/samples
+	$(PY) bench/demo_timing.py
+	$(PY) bench/asr_bench.py
 
 clean:
 	rm -rf outputs $(VENV)
