@@ -167,30 +167,3 @@ def loudness(path: Path) -> dict[str, float]:
         elif len(parts) >= 3 and parts[0] == "Peak:":
             result["true_peak_dbtp"] = float(parts[1])
     return result
-
-
-def loudnorm_measure(path: Path, target: float, true_peak: float) -> dict[str, str]:
-    """First loudnorm pass: the measured values the second (linear) pass needs."""
-    stderr = run_ffmpeg(["-i", file_url(path), "-af",
-                         f"loudnorm=I={target}:TP={true_peak}:LRA=11:print_format=json",
-                         "-f", "null", "-"], what=str(path))
-    start = stderr.rfind("{")
-    try:
-        return json.loads(stderr[start:stderr.rfind("}") + 1])
-    except ValueError as e:
-        raise MediaError(f"{path}: loudnorm gave no measurement") from e
-
-
-def loudnorm_filter(target: float, true_peak: float, measured: dict[str, str]) -> str:
-    return (f"loudnorm=I={target}:TP={true_peak}:LRA=11:linear=true"
-            f":measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
-            f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
-            f":offset={measured['target_offset']}:print_format=json")
-
-
-def parse_loudnorm_output(stderr: str) -> dict[str, str]:
-    start = stderr.rfind("{")
-    try:
-        return json.loads(stderr[start:stderr.rfind("}") + 1])
-    except ValueError:
-        return {}

@@ -177,18 +177,22 @@ def _split_at_clause(words: list[Word]) -> tuple[list[Word], list[Word]]:
 
 
 def fix_timing(cues: list[Cue], rules: Rules) -> list[Cue]:
-    """Extend short events into free time (for reading speed) and keep the minimum gap."""
+    """Extend short events into free time (for reading speed), cap their length, and keep
+    the minimum gap (starting an event a few ms late when two events touch)."""
     out: list[Cue] = []
+    prev_end = -rules.min_gap
     for i, cue in enumerate(cues):
-        start, end = cue.start, cue.end
+        start = max(cue.start, prev_end + rules.min_gap)
+        end = max(cue.end, start + 1)
         limit = cues[i + 1].start - rules.min_gap if i + 1 < len(cues) else end + 2000
         need = max(rules.min_duration, int(1000 * text_length(cue.text) / rules.max_cps) + 1)
         if end - start < need:
             end = min(start + need, max(limit, end))
         end = min(end, start + rules.max_duration)
-        if i + 1 < len(cues) and end > cues[i + 1].start - rules.min_gap:
-            end = max(start + 1, cues[i + 1].start - rules.min_gap)
+        if i + 1 < len(cues) and end > limit:
+            end = max(start + 1, limit)
         out.append(Cue(start, end, cue.text))
+        prev_end = end
     return out
 
 

@@ -44,7 +44,7 @@ def deliverable_name(video: str, lang: str, profile: str) -> str:
 
 class Render(Stage):
     name = "render"
-    version = 2  # 2: glyph coverage check
+    version = 3  # 2: glyph coverage check; 3: linear gain + limiter instead of dynamic loudnorm
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -142,22 +142,28 @@ class Render(Stage):
     def _mix(self, ws: Workspace, probe: media.Probe, inp: dict[str, Path],
              windows: list[tuple[float, float]], tmp: Path,
              limit: float | None) -> tuple[Path, dict[str, Any]]:
-        """The version's audio: mixed, then normalized to the target loudness in two passes."""
+        """The version's audio: mixed, measured, then brought to the target loudness."""
         cfg, n = ws.config.render, ws.config.narration
         raw, final = tmp / "mix.wav", tmp / "mix-norm.wav"
         source = media.file_url(inp["source"]) if probe.has_audio else None
         media.run_ffmpeg(fg.mix_args(source, media.file_url(inp["narration"]), limit or probe.duration,
                                      n.mode, windows, n.duck_db, media.file_url(raw)),
                          what="mix audio", cwd=tmp)
-        peak = cfg.true_peak_db - 0.5  # headroom for the AAC encoder's overshoot
-        measured = media.loudnorm_measure(raw, cfg.loudness_lufs, peak)
-        silent = float(measured.get("input_i", "-inf")) < -70
-        chain = None if silent else media.loudnorm_filter(cfg.loudness_lufs, peak, measured)
-        stderr = media.run_ffmpeg(fg.normalize_args(media.file_url(raw), chain, media.file_url(final)),
-                                  what="normalize loudness", cwd=tmp)
-        applied = media.parse_loudnorm_output(stderr) if chain else {}
-        return final, {"measured_input_lufs": measured.get("input_i"), "silent": silent,
-                       "normalization_type": applied.get("normalization_type")}
+        # One gain for the whole version (so the ducking depth survives), then a peak limiter
+        # 0.5 dB under the true-peak target (headroom for the AAC encoder's overshoot).
+        measured = media.loudness(raw)
+        lufs = measured.get("integrated_lufs", -70.0)
+        silent = lufs <= -70
+        gain = 0.0 if silent else cfg.loudness_lufs - lufs
+        for _ in range(3):  # the limiter takes a little loudness off peaky voices: make it up
+            media.run_ffmpeg(fg.normalize_args(media.file_url(raw), gain, cfg.true_peak_db - 0.5,
+                                               media.file_url(final)),
+                             what="normalize loudness", cwd=tmp)
+            reached = media.loudness(final).get("integrated_lufs", lufs + gain)
+            if silent or abs(reached - cfg.loudness_lufs) <= 0.3:
+                break
+            gain += cfg.loudness_lufs - reached
+        return final, {"measured_input_lufs": lufs, "gain_db": round(gain, 2), "silent": silent}
 
 
 class Sample(Render):

@@ -46,7 +46,7 @@ def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 2  # 2: script lines get subtitle line breaks
+    version = 3  # 2: script lines get subtitle line breaks; 3: gaps kept when events touch
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
         return [Task("extract", task.video)]
