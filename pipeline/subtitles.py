@@ -237,29 +237,38 @@ def check(cues: list[Cue], rules: Rules) -> list[Finding]:
 
 # --- file formats (pysubs2) ---------------------------------------------------------------
 
+# SRT has no override syntax: text in braces is text. pysubs2 turns the HTML styling of SRT
+# (<i>, <b>, <u>, <s>) into these tags on reading; we render plain text, so they go.
+_SRT_STYLE_TAGS = re.compile(r"\{\\[ibus][01]\}")
+
+
+def _event_text(raw: str) -> str:
+    return _SRT_STYLE_TAGS.sub("", raw).replace("\\N", "\n").replace("\\n", "\n").strip()
+
+
 def load_srt(path: Path) -> list[Cue]:
+    """Events of an SRT file; every character of the text is kept literally (braces too)."""
     try:
         subs = pysubs2.load(str(path), encoding="utf-8", format_="srt")
     except Exception as e:  # pysubs2 raises several types for bad input
         raise MediaError(f"{path}: not a readable SRT file ({e}); fix or delete it") from e
-    return [Cue(ev.start, ev.end, ev.plaintext.strip()) for ev in subs if ev.plaintext.strip()]
+    cues = [Cue(ev.start, ev.end, _event_text(ev.text)) for ev in subs]
+    return [c for c in cues if c.text]
 
 
 def _to_ssafile(cues: list[Cue]) -> pysubs2.SSAFile:
     subs = pysubs2.SSAFile()
     for cue in cues:
-        ev = pysubs2.SSAEvent(start=cue.start, end=cue.end)
-        ev.plaintext = cue.text
-        subs.append(ev)
+        subs.append(pysubs2.SSAEvent(start=cue.start, end=cue.end, text=cue.text.replace("\n", "\\N")))
     return subs
 
 
 def srt_text(cues: list[Cue]) -> str:
-    return _to_ssafile(cues).to_string("srt")
+    return _to_ssafile(cues).to_string("srt", keep_ssa_tags=True)
 
 
 def vtt_text(cues: list[Cue]) -> str:
-    return _to_ssafile(cues).to_string("vtt")
+    return _to_ssafile(cues).to_string("vtt", keep_ssa_tags=True)
 
 
 def escape_ass(text: str) -> str:

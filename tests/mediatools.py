@@ -87,7 +87,8 @@ def make_video(path: Path, duration: float, audio_wav: Path | None = None, *, si
                picture: str = "testsrc2", bed: bool = True) -> None:
     """A video of `duration` s: a lavfi picture, the given speech (or none) over a quiet noise
     bed; with audio_wav=None and bed=False the file has no audio stream at all."""
-    args = ["-f", "lavfi", "-i", f"{picture}=s={size}:r=25:d={duration}"]
+    joiner = ":" if "=" in picture else "="
+    args = ["-f", "lavfi", "-i", f"{picture}{joiner}s={size}:r=25:d={duration}"]
     filters = []
     if audio_wav is not None:
         args += ["-i", str(audio_wav)]

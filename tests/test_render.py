@@ -1,0 +1,123 @@
+"""Rendering: names that break filter graphs, text that looks like ASS tags, Chinese and
+Arabic glyphs, the vertical safe area, and a missing glyph caught before it becomes tofu."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from tests import mediatools as mt
+from tests.conftest import RunResult, run_pipeline, write_srt
+
+pytestmark = pytest.mark.slow
+
+NAME = "Jinan: 'Spring' [City], 泉城"
+SAFE = "Jinan_Spring_City_泉城"  # the sanitized output name
+LINE = "{\\fs200}Big"
+
+
+def _config(root: Path, **narrow: object) -> Path:
+    config = {
+        "inputs": ["media/*.mp4"], "languages": ["en", "zh", "ar"],
+        "translate": {"glossary": None, "provided": "translations/{video}.{lang}.srt"},
+        "narration": {"mode": "none"},
+        "subtitles": {"size": 0.08},
+        "render": {"profiles": {"landscape": {"width": 640, "height": 360},
+                                "vertical": {"width": 360, "height": 640, "fit": "blur"}},
+                   "preset": "superfast", "crf": 23},
+    }
+    config.update(narrow)
+    path = root / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
+    root = tmp_path_factory.mktemp("render")
+    (root / "media").mkdir()
+    (root / "translations").mkdir()
+    mt.make_video(root / "media" / f"{NAME}.mp4", 6.0, picture="color=c=0x204060")
+    (root / "media" / f"{NAME}.script.txt").write_text(LINE + "\n", encoding="utf-8")
+    write_srt(root / "translations" / f"{SAFE}.zh.srt", [(0.5, 5.5, "济南泉城")])
+    write_srt(root / "translations" / f"{SAFE}.ar.srt", [(0.5, 5.5, "مدينة الينابيع")])
+    return root, run_pipeline(_config(root))
+
+
+def _out(root: Path, lang: str, profile: str) -> Path:
+    return root / "outputs" / SAFE / lang / f"{SAFE}.{lang}.{profile}.mp4"
+
+
+def _cue_middle(root: Path, lang: str) -> float:
+    from pipeline.subtitles import load_srt
+
+    cue = load_srt(root / "outputs" / SAFE / lang / "subtitles.srt")[0]
+    return (cue.start + cue.end) / 2000
+
+
+def _ink_rows(path: Path, t: float) -> np.ndarray:
+    """Rows of the frame that hold white subtitle ink."""
+    rgb = mt.rgb_frame(path, t)
+    ink = (rgb.mean(axis=2) > 200) & ((rgb.max(axis=2) - rgb.min(axis=2)) < 40)
+    return np.nonzero(ink.sum(axis=1) > 2)[0]
+
+
+def test_a_hostile_file_name_renders(rendered: tuple[Path, RunResult]) -> None:
+    root, result = rendered
+    assert result.code == 0, result.stderr
+    manifest = json.loads((root / "outputs" / "manifest.json").read_text())
+    assert len(manifest["deliverables"]) == 6
+    for lang in ("en", "zh", "ar"):
+        assert abs(mt.duration(_out(root, lang, "landscape")) - 6.0) <= 0.1
+
+
+def test_ass_tags_in_text_are_shown_as_typed(rendered: tuple[Path, RunResult], tmp_path: Path) -> None:
+    root, _ = rendered
+    srt = (root / "outputs" / SAFE / "en" / "subtitles.srt").read_text(encoding="utf-8")
+    assert LINE in srt
+    video = _out(root, "en", "landscape")
+    at = _cue_middle(root, "en")
+    text = mt.read_subtitle(video, at, tmp_path)
+    assert "Big" in text and "fs200" in text.lower(), text
+    rows = _ink_rows(video, at)
+    assert 0 < len(rows) < 0.15 * 360  # normal size, not a 200-px override
+
+
+def test_chinese_glyphs_are_drawn(rendered: tuple[Path, RunResult], tmp_path: Path) -> None:
+    root, _ = rendered
+    text = mt.read_subtitle(_out(root, "zh", "landscape"), 2.0, tmp_path, lang="chi_sim")
+    assert sum(ch in text for ch in "济南泉城") >= 3, text
+
+
+def test_arabic_is_drawn(rendered: tuple[Path, RunResult]) -> None:
+    root, _ = rendered
+    assert len(_ink_rows(_out(root, "ar", "landscape"), 2.0)) > 5
+
+
+def test_vertical_keeps_text_above_the_bottom_fifth(rendered: tuple[Path, RunResult]) -> None:
+    root, _ = rendered
+    for lang in ("en", "zh", "ar"):
+        rows = _ink_rows(_out(root, lang, "vertical"), _cue_middle(root, lang))
+        assert len(rows) and rows.max() < 640 * 0.8, (lang, rows.max() if len(rows) else None)
+
+
+def test_a_font_without_the_glyphs_fails_instead_of_drawing_boxes(rendered: tuple[Path, RunResult],
+                                                                  tmp_path: Path) -> None:
+    root, _ = rendered
+    copy = tmp_path / "copy"
+    (copy / "media").mkdir(parents=True)
+    (copy / "translations").mkdir()
+    for f in (root / "media").iterdir():
+        (copy / "media" / f.name).symlink_to(f)
+    for f in (root / "translations").iterdir():
+        (copy / "translations" / f.name).write_bytes(f.read_bytes())
+    config = _config(copy, languages=["ar"],
+                     subtitles={"size": 0.08, "fonts": {"ar": "Noto Sans"}})
+    result = run_pipeline(config)
+    assert result.code == 1
+    failure = next(ln for ln in result.stderr.splitlines() if ln.startswith("FAILED render"))
+    assert "Noto Sans" in failure and "no glyph" in failure and "U+06" in failure
