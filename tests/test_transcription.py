@@ -115,10 +115,13 @@ def test_openai_whisper_backend_loads_a_checkpoint_by_path(tmp_path: Path, speec
     whisper_model = pytest.importorskip("whisper.model")
     dims = whisper_model.ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=64,
                                          n_audio_head=2, n_audio_layer=1, n_vocab=51865,
-                                         n_text_ctx=448, n_text_state=64, n_text_head=2,
+                                         n_text_ctx=64, n_text_state=64, n_text_head=2,
                                          n_text_layer=1)
     torch.manual_seed(0)
     model = whisper_model.Whisper(dims)
+    with torch.no_grad():  # some of Whisper's parameters start as torch.empty (garbage, even NaN)
+        for param in model.parameters():
+            param.normal_(0.0, 0.02)
     checkpoint = tmp_path / "tiny-random.pt"
     torch.save({"dims": dims.__dict__, "model_state_dict": model.state_dict()}, checkpoint)
     asr = make_recognizer("openai-whisper", AsrOptions(str(checkpoint), beam_size=1))
