@@ -43,6 +43,8 @@ class NarrationConfig(Strict):
         " (no host voice on top); narrate: the host narrates it too",
     )
     duck_db: float = Field(-18.0, le=0, ge=-60)
+    music: str | None = Field(None, description="replace mode: a music bed (looped) under the host")
+    music_db: float = Field(-12.0, le=0, ge=-60, description="level of the music bed between lines")
     max_speedup: float = Field(1.35, ge=1.0, le=2.0)
     gap_s: float = Field(0.1, ge=0, le=1.0, description="least silence between two lines")
     smoothing: float | None = Field(

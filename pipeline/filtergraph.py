@@ -44,11 +44,17 @@ def merge_windows(windows: list[tuple[float, float]], join_gap: float = 0.6) -> 
 
 
 def mix_args(source: str | None, narration: str, duration: float, mode: str,
-             windows: list[tuple[float, float]], duck_db: float, target: str) -> list[str]:
-    """Mix the original audio (ducked, muted or as is) with the narration, 48 kHz stereo float."""
+             windows: list[tuple[float, float]], duck_db: float, target: str,
+             music: str | None = None, music_db: float = -12.0) -> list[str]:
+    """Mix the original audio (ducked, muted or as is) with the narration, 48 kHz stereo float.
+    In replace mode with a music bed, the looped bed takes the original's place, at music_db
+    and ducked under the host like the original in voiceover mode."""
     fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
     args: list[str] = ["-v", "error"]
-    if source is not None:
+    if mode == "replace" and music is not None:
+        args += ["-stream_loop", "-1", "-i", music]
+        source = music
+    elif source is not None:
         args += ["-i", source]
     else:
         args += ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]
@@ -56,6 +62,9 @@ def mix_args(source: str | None, narration: str, duration: float, mode: str,
     src_in = "[0:a:0]" if source is not None else "[0:a]"
     if mode == "voiceover":
         orig = f"{fmt},volume=volume='{duck_expression(merge_windows(windows), duck_db)}':eval=frame"
+    elif mode == "replace" and music is not None:
+        orig = (f"{fmt},volume={music_db}dB,"
+                f"volume=volume='{duck_expression(merge_windows(windows), duck_db)}':eval=frame")
     elif mode == "replace":
         orig = f"{fmt},volume=0"
     else:

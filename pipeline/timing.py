@@ -64,3 +64,18 @@ def fit_lines(slots: list[tuple[int, int]], speech: list[int], duration: int,
         out.append(LineTiming(i + 1, s0, s1, length, round(speed, 4), start, end, borrowed, overflow))
         prev_end = end
     return out
+
+
+def sequential_slots(first_start: int, speech: list[int], duration: int, pause: int,
+                     max_speedup: float, tail: int = 300) -> list[tuple[int, int]]:
+    """Slots for a plain-text script: the lines one after another at the voice's own pace,
+    sped up evenly (at most max_speedup) when they would run past the end of the video."""
+    natural = sum(speech) + pause * max(0, len(speech) - 1)
+    room = max(1, duration - first_start - tail)
+    speed = min(max_speedup, max(1.0, natural / room))
+    slots, t = [], first_start
+    for length in speech:
+        span = int(round(length / speed))
+        slots.append((t, t + span))
+        t += span + pause
+    return slots

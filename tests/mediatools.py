@@ -207,3 +207,15 @@ def read_subtitle(path: Path, t: float, work: Path, lang: str = "eng",
     out = subprocess.run(["tesseract", str(pgm), "-", "-l", lang, "--psm", "6"],
                          capture_output=True, check=False)
     return out.stdout.decode("utf-8", "replace")
+
+
+def tone_db(samples: np.ndarray, rate: int, start: float, end: float, freq: float) -> float:
+    """Level (dB re full scale) of a pure tone at freq within [start, end], by FFT."""
+    chunk = samples[int(start * rate): int(end * rate)] / 32768.0
+    if len(chunk) < 256:
+        return -120.0
+    window = np.hanning(len(chunk))
+    spectrum = np.abs(np.fft.rfft(chunk * window)) / (window.sum() / 2)
+    freqs = np.fft.rfftfreq(len(chunk), 1 / rate)
+    peak = spectrum[(freqs > freq - 30) & (freqs < freq + 30)].max()
+    return float(20 * np.log10(max(peak, 1e-7)))

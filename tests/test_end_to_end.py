@@ -149,3 +149,17 @@ def test_only_render_without_narration_fails_with_the_stage_to_run_first(project
                           "--force")
     assert result.code == 1
     assert "run narrate for jinan_tour/pt first" in result.stderr
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_plain_text_script_subtitles_follow_the_narration(project: Project, lang: str) -> None:
+    import json
+
+    import pysubs2
+
+    timing = json.loads((project.out / "broll_springs" / lang / "timing.json").read_text())
+    assert timing["retimed"]
+    shown = pysubs2.load(str(project.out / "broll_springs" / lang / "subtitles.vtt"))
+    assert len(shown) == len(timing["lines"])
+    for event, line in zip(shown, timing["lines"]):
+        assert abs(event.start - line["start"]) <= 100 and event.end >= line["end"] - 1

@@ -100,3 +100,36 @@ def test_original_audio_is_ducked_under_the_host(tmp_path: Path) -> None:
               for ln in timing["lines"]]
     outside = _band_db(samples, rate, timing["lines"][-1]["end"] / 1000 + 0.5, 9.8)
     assert all(outside - level >= 18 - 0.5 for level in inside), (outside, inside)
+
+
+def test_replace_mode_puts_the_host_over_a_ducked_music_bed(tmp_path: Path) -> None:
+    """Original: a 14 kHz tone (must vanish). Music bed: a 12 kHz tone (stays, ducked under
+    the host). Piper's voice has nothing above 11 kHz, so each band is one source alone."""
+    media = tmp_path / "media"
+    media.mkdir()
+    mt.ffmpeg("-f", "lavfi", "-i", "smptebars=s=320x180:r=25:d=10", "-f", "lavfi", "-i",
+              "sine=f=14000:r=48000:d=10", "-af", "volume=-12dB", "-c:v", "libx264",
+              "-preset", "superfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k",
+              str(media / "bed.mp4"))
+    mt.ffmpeg("-f", "lavfi", "-i", "sine=f=12000:r=48000:d=3", str(tmp_path / "music.wav"))
+    (media / "bed.script.txt").write_text("The springs of Jinan.\nClear water all year.\n")
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(yaml.safe_dump({
+        "inputs": ["media/*.mp4"], "languages": ["en"], "translate": {"glossary": None},
+        "narration": {"mode": "replace", "music": "music.wav", "music_db": -12,
+                      "voices": {"en": "piper:en_US-joe-medium"}, "duck_db": -18},
+        "render": {"profiles": {"small": {"width": 320, "height": 180}}, "preset": "superfast"},
+    }))
+    assert run_pipeline(config).code == 0
+    out = tmp_path / "outputs" / "bed" / "en"
+    timing = json.loads((out / "timing.json").read_text())
+
+    wav = mt.extract_wav(out / "bed.en.small.mp4", tmp_path / "mix.wav", rate=48000)
+    samples, rate = mt.read_wav(wav)
+    after = (timing["lines"][-1]["end"] / 1000 + 0.5, 9.8)
+    music_level = mt.tone_db(samples, rate, *after, 12000)
+    assert music_level > -40  # the bed plays, looped past its 3 s
+    assert mt.tone_db(samples, rate, *after, 14000) < music_level - 40  # the original is gone
+    for ln in timing["lines"]:
+        inside = mt.tone_db(samples, rate, ln["start"] / 1000 + 0.2, ln["end"] / 1000 - 0.2, 12000)
+        assert music_level - inside >= 17.5, (music_level, inside)

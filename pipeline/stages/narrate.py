@@ -15,13 +15,14 @@ from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json, write_json_atomic
 from pipeline.stages import Result, Stage
 from pipeline.stages.transcribe import source_language
-from pipeline.timing import fit_lines
+from pipeline.timing import fit_lines, sequential_slots
 from pipeline.workspace import Task, Workspace
 
 if TYPE_CHECKING:
     from pipeline.executor import Engines
 
 RATE = 48000
+SCRIPT_PAUSE_MS = 500  # between the lines of a plain-text script
 
 
 def voice_spec(ws: Workspace, lang: str) -> str:
@@ -75,7 +76,7 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
 
 class Narrate(Stage):
     name = "narrate"
-    version = 2  # 2: speed smoothing, lexicon
+    version = 3  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -107,8 +108,9 @@ class Narrate(Stage):
         duration = int(1000 * (read_json(ws.source_dir(task.video) / "probe.json") or {})["duration"])
         track = np.zeros(int(duration * RATE / 1000), dtype=np.int32)
         cues = subs.load_srt(ws.lang_dir(task.video, task.lang) / "subtitles.srt")
+        script = ws.video(task.video).script
         report: dict[str, Any] = {"narrated": narrated(ws, task), "host": ws.config.narration.host,
-                                  "lines": []}
+                                  "retimed": bool(script and script.suffix == ".txt"), "lines": []}
         result = Result()
         if report["narrated"] and cues:
             voice = engines.voice(voice_spec(ws, task.lang), ws.search_dirs("voices"),
@@ -123,7 +125,11 @@ class Narrate(Stage):
                     samples, rate = read_wav(path)
                     raw.append((path, int(1000 * len(samples) / rate)))
                 n = ws.config.narration
-                fits = fit_lines([(c.start, c.end) for c in cues], [r[1] for r in raw], duration,
+                slots = [(c.start, c.end) for c in cues]
+                if report["retimed"]:
+                    slots = sequential_slots(cues[0].start, [r[1] for r in raw], duration,
+                                             SCRIPT_PAUSE_MS, n.max_speedup)
+                fits = fit_lines(slots, [r[1] for r in raw], duration,
                                  n.max_speedup, int(n.gap_s * 1000), n.smoothing)
                 for (path, _), fit in zip(raw, fits):
                     stretched = path.with_name(path.stem + ".fit.wav")

@@ -15,6 +15,7 @@ from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json, write_text_atomic
 from pipeline.config import ProfileConfig
 from pipeline.fonts import check_coverage
+from pipeline.rules import rules_for
 from pipeline.stages import Result, Stage
 from pipeline.workspace import Task, Workspace
 
@@ -44,7 +45,7 @@ def deliverable_name(video: str, lang: str, profile: str) -> str:
 
 class Render(Stage):
     name = "render"
-    version = 3  # 2: glyph coverage check; 3: linear gain + limiter instead of dynamic loudnorm
+    version = 4  # 2: glyph check; 3: linear gain + limiter; 4: music bed, retimed scripts
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -53,15 +54,19 @@ class Render(Stage):
     def inputs(self, ws: Workspace, task: Task) -> dict[str, Path]:
         assert task.lang
         d = ws.lang_dir(task.video, task.lang)
-        return {"source": ws.video(task.video).source, "narration": d / "narration.wav",
-                "timing": d / "timing.json", "subtitles": d / "subtitles.srt",
-                "probe": ws.source_dir(task.video) / "probe.json"}
+        found = {"source": ws.video(task.video).source, "narration": d / "narration.wav",
+                 "timing": d / "timing.json", "subtitles": d / "subtitles.srt",
+                 "probe": ws.source_dir(task.video) / "probe.json"}
+        music = ws.config.narration.music
+        if music and ws.config.narration.mode == "replace":
+            found["music"] = ws.project.path(music)
+        return found
 
     def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
         assert task.lang
         r = ws.config.render
         return {"render": r.model_dump(), "mode": ws.config.narration.mode,
-                "duck_db": ws.config.narration.duck_db, "font": font_for(ws, task.lang),
+                "duck_db": ws.config.narration.duck_db, "music_db": ws.config.narration.music_db, "font": font_for(ws, task.lang),
                 "size": ws.config.subtitles.size, "fonts": self._fonts_listing(ws)}
 
     def _fonts_dir(self, ws: Workspace) -> Path | None:
@@ -95,6 +100,11 @@ class Render(Stage):
         check_coverage([c.text for c in cues], font_for(ws, task.lang), ws.search_dirs("fonts"),
                        str(inp["subtitles"]))
         timing = read_json(inp["timing"]) or {}
+        if timing.get("retimed") and len(timing.get("lines", [])) == len(cues):
+            # a plain-text script: the subtitles follow the narration as it was produced
+            cues = subs.fix_timing([subs.Cue(ln["start"], ln["end"], c.text)
+                                    for ln, c in zip(timing["lines"], cues)],
+                                   rules_for(ws.config, task.lang))
         windows = [(ln["start"] / 1000, ln["end"] / 1000) for ln in timing.get("lines", [])]
         profiles = list(cfg.profiles.items())
         d = ws.lang_dir(task.video, task.lang)
@@ -108,7 +118,8 @@ class Render(Stage):
             if fonts:
                 os.symlink(fonts, tmp / "fonts")
             limit = self.length(ws, probe)
-            audio, loud = self._mix(ws, probe, inp, windows, tmp, limit)
+            mode = ws.config.narration.mode if timing.get("narrated") else "none"
+            audio, loud = self._mix(ws, probe, inp, windows, tmp, limit, mode)
             result.extra["loudnorm"] = loud
             with contextlib.ExitStack() as stack:
                 temps = [stack.enter_context(atomic_path(self.deliverable(ws, task, n)))
@@ -141,13 +152,15 @@ class Render(Stage):
 
     def _mix(self, ws: Workspace, probe: media.Probe, inp: dict[str, Path],
              windows: list[tuple[float, float]], tmp: Path,
-             limit: float | None) -> tuple[Path, dict[str, Any]]:
+             limit: float | None, mode: str) -> tuple[Path, dict[str, Any]]:
         """The version's audio: mixed, measured, then brought to the target loudness."""
         cfg, n = ws.config.render, ws.config.narration
         raw, final = tmp / "mix.wav", tmp / "mix-norm.wav"
         source = media.file_url(inp["source"]) if probe.has_audio else None
+        music = media.file_url(ws.project.path(n.music)) if n.music else None
         media.run_ffmpeg(fg.mix_args(source, media.file_url(inp["narration"]), limit or probe.duration,
-                                     n.mode, windows, n.duck_db, media.file_url(raw)),
+                                     mode, windows, n.duck_db, media.file_url(raw), music,
+                                     n.music_db),
                          what="mix audio", cwd=tmp)
         # One gain for the whole version (so the ducking depth survives), then a peak limiter
         # 0.5 dB under the true-peak target (headroom for the AAC encoder's overshoot).
