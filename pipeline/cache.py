@@ -142,3 +142,13 @@ class TaskState:
 
 def utc_stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def sweep_partials(root: Path) -> int:
+    """Delete the temp files a killed run left behind (only ever called under the run lock)."""
+    removed = 0
+    for path in root.rglob(".*.partial*"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

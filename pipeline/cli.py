@@ -92,6 +92,11 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
     except Timeout:
         raise ConfigError(f"another `pipeline run` is using {ws.out} (lock {lock.lock_file}); "
                           "wait for it to finish") from None
+    from pipeline.cache import sweep_partials
+
+    swept = sweep_partials(ws.out)
+    if swept:
+        reporter.warn(f"removed {swept} half-written file(s) left by an interrupted run")
     started = time.perf_counter()
     try:
         tasks = plan(ws, videos, langs, list(only) or None, sample is not None)

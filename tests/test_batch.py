@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,65 @@ def test_dask_cluster_on_loopback_gives_the_same_outputs(project: Project, tmp_p
         assert (work.out / rel).read_bytes() == (project.out / rel).read_bytes(), rel
     failed = {(f["video"], f["stage"]) for f in json.loads((work.out / "manifest.json").read_text())["failures"]}
     assert failed == {("truncated_clip", "extract"), ("silent_clip", "extract")}
+
+
+def _kill_when(config: Path, ready: Callable[[], bool], timeout: float = 120) -> None:
+    """Start `pipeline run`, SIGKILL its whole process group (ffmpeg too) once ready()."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "-c", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while not ready():
+            assert proc.poll() is None, "the run ended before the moment to kill it"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def test_sigkill_mid_transcribe_and_mid_render_then_rerun_completes(project: Project,
+                                                                      tmp_path: Path) -> None:
+    from tests import mediatools as mt
+
+    work = project.copy(tmp_path / "copy")
+    shutil.rmtree(work.out)
+    state = work.out / "jinan_tour" / ".state"
+    # mid-transcribe: the b-roll's script is read first, then jinan_tour's speech goes to ASR
+    broll = work.out / "broll_springs" / ".state"
+    _kill_when(work.config, lambda: (broll / "transcribe.json").exists())
+    assert (state / "extract.json").exists() and not (state / "transcribe.json").exists()
+    # mid-render: an mp4 is being written
+    _kill_when(work.config, lambda: any(work.out.rglob(".*.partial.mp4")))
+    assert list(work.out.rglob(".*.partial*")), "the kill should leave a half-written file"
+    done_before = {p.name for p in state.glob("*.json") if not p.name.endswith(".failed.json")}
+    assert "transcribe.json" in done_before
+
+    rerun = run_pipeline(work.config)
+    assert rerun.code == 1  # only the two bad files
+    cached = {(o["stage"], o["lang"]) for o in rerun.outcomes
+              if o["video"] == "jinan_tour" and o["status"] == "cached"}
+    assert ("extract", None) in cached and ("transcribe", None) in cached
+    assert not list(work.out.rglob(".*.partial*"))
+    for d in work.manifest()["deliverables"]:
+        path = work.out / d["path"]
+        assert abs(mt.duration(path) - d["duration"]) < 0.05
+        mt.ffmpeg("-v", "error", "-i", str(path), "-f", "null", "-")  # decodes to the end
+    assert {d["path"] for d in work.manifest()["deliverables"]} == \
+        {d["path"] for d in project.manifest()["deliverables"]}
+
+
+def test_a_second_run_on_the_same_outputs_is_refused(project: Project) -> None:
+    from filelock import FileLock
+
+    with FileLock(str(project.out / ".pipeline.lock")):
+        second = run_pipeline(project.config)
+    assert second.code == 2
+    assert "another `pipeline run` is using" in second.stderr
