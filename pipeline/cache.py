@@ -112,7 +112,10 @@ class HashCache:
 
     def save(self) -> None:
         if self._dirty:
-            write_json_atomic(self.store, self._entries)
+            try:
+                write_json_atomic(self.store, self._entries)
+            except OSError:
+                return  # only a cache: a full disk costs some rehashing next time
             self._dirty = False
 
 

@@ -122,7 +122,12 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
                                      "cause": f"{len(qa)} QA finding(s), first: {qa[0]['detail']}",
                                      "retry": _retry(config_path, v, code)})
     if sample is None:
-        manifest.write(ws, failures)
+        try:
+            manifest.write(ws, failures)
+        except OSError as e:
+            failures.append({"stage": "manifest", "video": "-", "lang": None,
+                             "cause": f"cannot write {ws.out / 'manifest.json'}: {e}",
+                             "retry": f"pipeline run -c {config_path}"})
     lock.release()
     elapsed = time.perf_counter() - started
     if as_json:

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.errors import ConfigError
+from pipeline.languages import is_known
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -167,7 +168,7 @@ class Config(Strict):
         if not langs:
             raise ValueError("list at least one target language, e.g. [en, pt]")
         for code in langs:
-            if not LANG_RE.fullmatch(code):
+            if not LANG_RE.fullmatch(code) or not is_known(code):
                 raise ValueError(f"{code!r} is not an ISO 639-1 code such as en, pt, zh")
         if len(set(langs)) != len(langs):
             raise ValueError("a language is listed twice")
@@ -176,7 +177,7 @@ class Config(Strict):
     @field_validator("source_language")
     @classmethod
     def _source(cls, code: str) -> str:
-        if code != "auto" and not LANG_RE.fullmatch(code):
+        if code != "auto" and not (LANG_RE.fullmatch(code) and is_known(code)):
             raise ValueError(f"{code!r} is not 'auto' or an ISO 639-1 code")
         return code
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 import time
@@ -76,14 +77,20 @@ def run_task(ws: Workspace, task: Task, engines: Engines, force: bool) -> Outcom
                     f"as {path.stem}.edited-<time>{path.suffix} and regenerate")
             backup_edit(path)
         result = stage.run(ws, task, engines)
+        outputs = {ws.rel(p): ws.hashes.sha256(p) for p in stage.outputs(ws, task) if p.exists()}
+        TaskState(ev.fingerprint, outputs, [ws.rel(p) for p in stage.editable(ws, task)],
+                  utc_stamp(), result.extra).save(state_path(ws, task))
     except PipelineError as e:
         return _failed(ws, task, str(e), start)
+    except OSError as e:
+        if e.errno == errno.ENOSPC:
+            return _failed(ws, task, f"no space left on the device of {ws.out} while writing "
+                           f"{task.stage} outputs; free some space and run again", start)
+        cause = f"cannot read or write a file in {task.stage}: {e}"
+        return _failed(ws, task, cause, start, traceback.format_exc())
     except Exception as e:  # an engine crash must not stop the batch
         cause = f"internal error in {task.stage}: {type(e).__name__}: {e}"
         return _failed(ws, task, cause, start, traceback.format_exc())
-    outputs = {ws.rel(p): ws.hashes.sha256(p) for p in stage.outputs(ws, task) if p.exists()}
-    TaskState(ev.fingerprint, outputs, [ws.rel(p) for p in stage.editable(ws, task)],
-              utc_stamp(), result.extra).save(state_path(ws, task))
     failed_path(ws, task).unlink(missing_ok=True)
     return Outcome(task, "ran", time.perf_counter() - start, warnings=result.warnings)
 
@@ -93,7 +100,10 @@ def _failed(ws: Workspace, task: Task, cause: str, start: float, trace: str = ""
     record = {"cause": cause, "at": utc_stamp()}
     if trace:
         record["traceback"] = trace
-    write_json_atomic(failed_path(ws, task), record)
+    try:
+        write_json_atomic(failed_path(ws, task), record)
+    except OSError:
+        pass  # a full disk: the summary still names the cause
     return Outcome(task, "failed", time.perf_counter() - start, cause)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cache import TaskState, canonical_hash, read_json
-from pipeline.errors import PipelineError
+from pipeline.errors import MediaError, PipelineError
 from pipeline.stages import Stage, all_stages
 from pipeline.workspace import Task, Workspace
 
@@ -44,9 +44,19 @@ def failed_path(ws: Workspace, task: Task) -> Path:
 def fingerprint(ws: Workspace, task: Task) -> str:
     """Hash of what determines the task's result; raises when an input is missing."""
     stage = STAGES[task.stage]
-    inputs = {name: ws.hashes.sha256(path) for name, path in sorted(stage.inputs(ws, task).items())}
+    inputs = {name: _content_hash(ws, path) for name, path in sorted(stage.inputs(ws, task).items())}
     return canonical_hash({"stage": stage.name, "version": stage.version,
                            "params": stage.params(ws, task), "inputs": inputs})
+
+
+def _content_hash(ws: Workspace, path: Path) -> str:
+    try:
+        return ws.hashes.sha256(path)
+    except FileNotFoundError:
+        raise MediaError(f"{path}: file not found") from None
+    except OSError as e:
+        raise MediaError(f"{path}: cannot be read ({e.strerror}); check the path and its "
+                         "permissions, or remove it from the inputs") from None
 
 
 @dataclass

@@ -62,7 +62,8 @@ def discover(project: Project) -> tuple[list[Video], list[str]]:
         media = [m for m in matches if m.suffix.lower() in VIDEO_SUFFIXES and not m.name.startswith(".")]
         if not media:
             warnings.append(f"inputs: {pattern!r} matches no video file under {project.root}")
-        found.extend(m.resolve() for m in media if m.resolve() not in found)
+        # absolute, not resolved: a symlink keeps its own name (and may dangle: reported later)
+        found.extend(m.absolute() for m in media if m.absolute() not in found)
     videos: list[Video] = []
     used: set[str] = set()
     for path in found:
