@@ -100,11 +100,13 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
     started = time.perf_counter()
     try:
         tasks = plan(ws, videos, langs, list(only) or None, sample is not None)
-        if scheduler or (jobs or 1) > 1:
+        scheduler = scheduler or ws.config.executor.scheduler
+        workers = jobs or ws.config.executor.jobs or _auto_jobs(ws, tasks, force)
+        if scheduler or workers > 1:
             from pipeline.distributed import execute_dask
 
             outcomes = execute_dask(ws, config_path, tasks, reporter, force, list(only) or None,
-                                    jobs, scheduler)
+                                    workers, scheduler)
         else:
             outcomes = execute(ws, tasks, reporter, force, list(only) or None)
     finally:
@@ -134,6 +136,20 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
         click.echo(outcomes_json(outcomes))
     _summary(outcomes, failures, elapsed)
     return EXIT_FAILED if failures else EXIT_OK
+
+
+def _auto_jobs(ws: Any, tasks: list[Any], force: bool) -> int:
+    """Without --jobs: a worker per what the machine can hold for a real batch; in this
+    process for a handful of tasks (an editor's rerun), where starting workers costs more."""
+    from pipeline.distributed import default_jobs
+    from pipeline.graph import evaluate
+
+    pending = len(tasks) if force else sum(
+        1 for t in tasks if evaluate(ws, t).status not in ("done", "edited"))
+    return default_jobs() if pending >= AUTO_POOL_TASKS else 1
+
+
+AUTO_POOL_TASKS = 12
 
 
 def _retry(config_path: Path, video: str, lang: str | None) -> str:

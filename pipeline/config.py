@@ -151,6 +151,16 @@ class RenderConfig(Strict):
         return profiles
 
 
+class ExecutorConfig(Strict):
+    jobs: int | None = Field(None, ge=1, le=256,
+                             description="local workers; default: what the machine can hold")
+    scheduler: str | None = Field(None, description="a Dask scheduler, tcp://HOST:8786")
+    gpu_stages: list[Literal["transcribe", "translate", "narrate", "render"]] = Field(
+        default_factory=list,
+        description="stages whose tasks need a Dask worker started with --resources GPU=1",
+    )
+
+
 class Config(Strict):
     inputs: list[str] = Field(default_factory=lambda: ["assets/samples/*.mp4"])
     output_dir: str = "outputs"
@@ -161,6 +171,7 @@ class Config(Strict):
     narration: NarrationConfig = NarrationConfig()
     subtitles: SubtitleConfig = SubtitleConfig()
     render: RenderConfig = RenderConfig()
+    executor: ExecutorConfig = ExecutorConfig()
 
     @field_validator("languages")
     @classmethod

@@ -74,9 +74,11 @@ def execute_dask(ws: Workspace, config_path: Path, tasks: list[Task], reporter: 
         futures: dict[Task, Any] = {}
         for task in tasks:  # plan order: every dependency is submitted before its dependents
             deps = [futures[d] for d in STAGES[task.stage].deps(ws, task) if d in planned]
+            gpu = task.stage in ws.config.executor.gpu_stages and scheduler
             futures[task] = client.submit(remote_task, str(config_path.resolve()), task, force,
                                           only, ws.sample_seconds, *deps, pure=False,
-                                          key=f"{task.key}-{os.urandom(4).hex()}")
+                                          key=f"{task.key}-{os.urandom(4).hex()}",
+                                          resources={"GPU": 1} if gpu else None)
         outcomes = []
         for future in as_completed(list(futures.values())):
             out = future.result()

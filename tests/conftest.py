@@ -64,6 +64,9 @@ def base_config() -> dict[str, Any]:
         "subtitles": {"size": 0.07},
         "render": {"profiles": {"landscape": {"width": 640, "height": 360}},
                    "crf": 28, "preset": "superfast", "loudness_lufs": -14},
+        # in this process, stage by stage: the kill test relies on that order; the Dask
+        # path has its own test (test_batch.py)
+        "executor": {"jobs": 1},
     }
 
 
