@@ -69,62 +69,44 @@ def test_a_line_that_cannot_fit_is_listed_everywhere(project: Project, tmp_path:
     assert row["qa"] >= 1
 
 
-def _band_db(samples: np.ndarray, rate: int, a: float, b: float) -> float:
-    return mt.rms_db(samples, rate, a, b)
+def _tone_project(root: Path, tone_hz: int, **narration: object) -> tuple[Path, dict]:
+    """A 10 s b-roll whose original audio is a pure tone, narrated by Piper from a script;
+    returns the deliverable and its timing report."""
+    media = root / "media"
+    media.mkdir()
+    mt.ffmpeg("-f", "lavfi", "-i", "smptebars=s=320x180:r=25:d=10", "-f", "lavfi", "-i",
+              f"sine=f={tone_hz}:r=48000:d=10", "-af", "volume=-12dB", "-c:v", "libx264",
+              "-preset", "superfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k",
+              str(media / "tone.mp4"))
+    (media / "tone.script.txt").write_text("The springs of Jinan.\nClear water all year.\n")
+    config = root / "pipeline.yaml"
+    config.write_text(yaml.safe_dump({
+        "inputs": ["media/*.mp4"], "languages": ["en"], "translate": {"glossary": None},
+        "narration": {"voices": {"en": "piper:en_US-joe-medium"}, "duck_db": -18, **narration},
+        "render": {"profiles": {"small": {"width": 320, "height": 180}}, "preset": "superfast"},
+    }))
+    assert run_pipeline(config).code == 0
+    out = root / "outputs" / "tone" / "en"
+    return out / "tone.en.small.mp4", json.loads((out / "timing.json").read_text())
 
 
 def test_original_audio_is_ducked_under_the_host(tmp_path: Path) -> None:
     """The original is a 13 kHz tone (Piper's 22 kHz voice has nothing there), so the tone's
     level in the deliverable is the original's level alone."""
-    media = tmp_path / "media"
-    media.mkdir()
-    mt.ffmpeg("-f", "lavfi", "-i", "smptebars=s=320x180:r=25:d=10", "-f", "lavfi", "-i",
-              "sine=f=13000:r=48000:d=10", "-af", "volume=-12dB", "-c:v", "libx264",
-              "-preset", "superfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k",
-              str(media / "tone.mp4"))
-    (media / "tone.script.txt").write_text("The springs of Jinan.\nClear water all year.\n")
-    config = tmp_path / "pipeline.yaml"
-    config.write_text(yaml.safe_dump({
-        "inputs": ["media/*.mp4"], "languages": ["en"], "translate": {"glossary": None},
-        "narration": {"voices": {"en": "piper:en_US-joe-medium"}, "duck_db": -18},
-        "render": {"profiles": {"small": {"width": 320, "height": 180}}, "preset": "superfast"},
-    }))
-    assert run_pipeline(config).code == 0
-    out = tmp_path / "outputs" / "tone" / "en"
-    timing = json.loads((out / "timing.json").read_text())
-    band = tmp_path / "band.wav"
-    mt.ffmpeg("-i", str(out / "tone.en.small.mp4"), "-af", "highpass=f=12000,highpass=f=12000,"
-              "lowpass=f=14000,lowpass=f=14000", "-ac", "1", "-ar", "48000", str(band))
-    samples, rate = mt.read_wav(band)
-    inside = [_band_db(samples, rate, ln["start"] / 1000 + 0.2, ln["end"] / 1000 - 0.2)
-              for ln in timing["lines"]]
-    outside = _band_db(samples, rate, timing["lines"][-1]["end"] / 1000 + 0.5, 9.8)
-    assert all(outside - level >= 18 - 0.5 for level in inside), (outside, inside)
+    video, timing = _tone_project(tmp_path, 13000)
+    samples, rate = mt.read_wav(mt.extract_wav(video, tmp_path / "mix.wav", rate=48000))
+    outside = mt.tone_db(samples, rate, timing["lines"][-1]["end"] / 1000 + 0.5, 9.8, 13000)
+    for ln in timing["lines"]:
+        inside = mt.tone_db(samples, rate, ln["start"] / 1000 + 0.2, ln["end"] / 1000 - 0.2, 13000)
+        assert outside - inside >= 18 - 0.5, (outside, inside)
 
 
 def test_replace_mode_puts_the_host_over_a_ducked_music_bed(tmp_path: Path) -> None:
     """Original: a 14 kHz tone (must vanish). Music bed: a 12 kHz tone (stays, ducked under
-    the host). Piper's voice has nothing above 11 kHz, so each band is one source alone."""
-    media = tmp_path / "media"
-    media.mkdir()
-    mt.ffmpeg("-f", "lavfi", "-i", "smptebars=s=320x180:r=25:d=10", "-f", "lavfi", "-i",
-              "sine=f=14000:r=48000:d=10", "-af", "volume=-12dB", "-c:v", "libx264",
-              "-preset", "superfast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k",
-              str(media / "bed.mp4"))
+    the host). Piper's voice has nothing above 11 kHz, so each tone is one source alone."""
     mt.ffmpeg("-f", "lavfi", "-i", "sine=f=12000:r=48000:d=3", str(tmp_path / "music.wav"))
-    (media / "bed.script.txt").write_text("The springs of Jinan.\nClear water all year.\n")
-    config = tmp_path / "pipeline.yaml"
-    config.write_text(yaml.safe_dump({
-        "inputs": ["media/*.mp4"], "languages": ["en"], "translate": {"glossary": None},
-        "narration": {"mode": "replace", "music": "music.wav", "music_db": -12,
-                      "voices": {"en": "piper:en_US-joe-medium"}, "duck_db": -18},
-        "render": {"profiles": {"small": {"width": 320, "height": 180}}, "preset": "superfast"},
-    }))
-    assert run_pipeline(config).code == 0
-    out = tmp_path / "outputs" / "bed" / "en"
-    timing = json.loads((out / "timing.json").read_text())
-
-    wav = mt.extract_wav(out / "bed.en.small.mp4", tmp_path / "mix.wav", rate=48000)
+    video, timing = _tone_project(tmp_path, 14000, mode="replace", music="music.wav", music_db=-12)
+    wav = mt.extract_wav(video, tmp_path / "mix.wav", rate=48000)
     samples, rate = mt.read_wav(wav)
     after = (timing["lines"][-1]["end"] / 1000 + 0.5, 9.8)
     music_level = mt.tone_db(samples, rate, *after, 12000)
