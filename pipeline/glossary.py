@@ -53,3 +53,29 @@ def find_terms(text: str, terms: list[Term], lang: str) -> list[Term]:
         if re.search(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text, flags=re.IGNORECASE):
             hits.append(t)
     return hits
+
+
+_EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.UNICODE)
+NAME_SIMILARITY = 0.85
+
+
+def correct_names(words: list[str], terms: list[Term], lang: str) -> list[str]:
+    """Respell near-misses of glossary names in recognized words ("Fuhrung Street" ->
+    "Furong Street"), keeping each word's punctuation. Only multi-letter, close matches
+    (difflib ratio >= 0.85 over the whole name) are changed."""
+    from difflib import SequenceMatcher
+
+    out = list(words)
+    for term in terms:
+        name = term.form(lang).split()
+        n = len(name)
+        if not name or sum(len(w) for w in name) < 5:
+            continue
+        for i in range(len(out) - n + 1):
+            parts = [_EDGE.match(w) for w in out[i:i + n]]
+            core = " ".join(p.group(2) for p in parts if p)
+            if not core or core == " ".join(name):
+                continue
+            if SequenceMatcher(None, core.lower(), " ".join(name).lower()).ratio() >= NAME_SIMILARITY:
+                out[i:i + n] = [f"{p.group(1)}{new}{p.group(3)}" for p, new in zip(parts, name) if p]
+    return out

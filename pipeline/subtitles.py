@@ -150,7 +150,7 @@ def segment_words(words: list[Word], rules: Rules) -> list[Cue]:
             continue
         if current:
             candidate = join_words([w.text for w in current + [word]])
-            too_long = text_length(candidate) > capacity
+            too_long = text_length(candidate) > capacity or not fits(candidate, rules)
             too_slow = word.end - current[0].start > rules.max_duration
             paused = word.start - current[-1].end > 600
             if too_long or too_slow or paused:
@@ -166,6 +166,13 @@ def segment_words(words: list[Word], rules: Rules) -> list[Cue]:
     cues = [Cue(ev[0].start, ev[-1].end, break_lines(join_words([w.text for w in ev]), rules))
             for ev in events if ev]
     return fix_timing(cues, rules)
+
+
+def fits(text: str, rules: Rules) -> bool:
+    """Whether the text can be broken into lines that keep the line rules."""
+    lines = break_lines(text, rules).split("\n")
+    return len(lines) <= rules.max_lines and all(
+        text_length(line) <= rules.max_chars_per_line for line in lines)
 
 
 def _split_at_clause(words: list[Word]) -> tuple[list[Word], list[Word]]:

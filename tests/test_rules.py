@@ -121,3 +121,17 @@ def test_overfull_event_is_split_in_two_readable_events() -> None:
     assert len(out) == 2
     assert subs.check(out, subs.Rules(max_cps=30)) == []
     assert subs.join_words([c.flat for c in out]) == long
+
+
+def test_near_misses_of_glossary_names_are_respelled(tmp_path: Path) -> None:
+    from pipeline.glossary import correct_names, load_glossary
+
+    path = tmp_path / "glossary.csv"
+    path.write_text("term,en,pt\nFurong Street,Furong Street,Rua Furong\n"
+                    "City of Springs,City of Springs,Cidade das Nascentes\nJinan,Jinan,Jinan\n")
+    terms = load_glossary(path)
+    said = "In the evening, Fuhrung Street fills; the city of springs, jinan. Spring is here."
+    fixed = " ".join(correct_names(said.split(), terms, "en"))
+    assert fixed == ("In the evening, Furong Street fills; the City of Springs, Jinan. "
+                     "Spring is here.")
+    assert correct_names("Jenin and Street".split(), terms, "en") == ["Jenin", "and", "Street"]

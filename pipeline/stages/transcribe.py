@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import subtitles as subs
 from pipeline.cache import read_json, write_json_atomic, write_text_atomic
 from pipeline.engines import asr
-from pipeline.glossary import asr_prompt, load_glossary
+from pipeline.glossary import asr_prompt, correct_names, load_glossary
 from pipeline.rules import rules_for, rules_params
 from pipeline.stages import Result, Stage
 from pipeline.workspace import Task, Workspace
@@ -46,7 +46,7 @@ def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
 
 class Transcribe(Stage):
     name = "transcribe"
-    version = 3  # 2: script lines get subtitle line breaks; 3: gaps kept when events touch
+    version = 5  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
         return [Task("extract", task.video)]
@@ -99,8 +99,10 @@ class Transcribe(Stage):
             transcript = recognizer.transcribe(ws.source_dir(task.video) / "audio.wav", lang,
                                                asr_prompt(glossary))
             language = transcript.language
-            words = [subs.Word(int(w.start * 1000), int(w.end * 1000), w.text)
-                     for s in transcript.segments for w in s.words]
+            timed = [w for s in transcript.segments for w in s.words]
+            spelled = correct_names([w.text for w in timed], glossary, language)
+            words = [subs.Word(int(w.start * 1000), int(w.end * 1000), text)
+                     for w, text in zip(timed, spelled)]
             cues = subs.segment_words(words, rules_for(ws.config, language))
             result.warnings.extend(transcript.warnings)
             if not cues:
