@@ -198,14 +198,16 @@ def status(config_path: Path, as_json: bool) -> int:
         click.echo(json.dumps(rows, indent=2))
         return EXIT_OK
     from rich.console import Console
-    from rich.table import Table
+    from rich.table import Column, Table
 
-    table = Table("video", "lang", *ORDER, "qa")
+    table = Table("lang", *ORDER, "qa")
+    longest = max((len(r["video"]) for r in rows), default=5)
+    table.columns.insert(0, Column("video", no_wrap=True, min_width=longest))
     colours = {"done": "green", "edited": "cyan", "stale": "yellow", "missing": "dim", "failed": "red"}
     for r in rows:
         table.add_row(r["video"], r["lang"], *[f"[{colours[r[s]]}]{r[s]}[/]" for s in ORDER],
                       str(r["qa"]))
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
     return EXIT_OK
 
 
