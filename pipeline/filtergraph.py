@@ -101,9 +101,10 @@ def _fit(o: OutputSpec, src: str, dst: str, i: int) -> str:
             f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1{dst}")
 
 
-def video_args(source: str, audio: str, outputs: list[OutputSpec], *, fps: float, crf: int,
+def video_args(source: str, outputs: list[OutputSpec], *, fps: float, crf: int,
                preset: str, fonts_dir: str | None, limit: float | None = None) -> list[str]:
-    """One decode of the source, split into every output: fit, burn subtitles, encode."""
+    """One decode of the source, split into every output: fit, burn subtitles, encode the
+    picture (the audio is made meanwhile and muxed in after: see mux_args)."""
     n = len(outputs)
     graph = []
     labels = [f"[v{i}]" for i in range(n)]
@@ -116,13 +117,26 @@ def video_args(source: str, audio: str, outputs: list[OutputSpec], *, fps: float
         graph.append(_fit(o, labels[i], f"[f{i}]", i))
         graph.append(f"[f{i}]format=yuv420p,ass=filename={o.ass_file}{fonts}:shaping=complex[o{i}]")
     trim = ["-t", f"{limit:.3f}"] if limit else []
-    args = ["-v", "error", *trim, "-i", source, "-i", audio, "-filter_complex", ";".join(graph)]
+    args = ["-v", "error", *trim, "-i", source, "-filter_complex", ";".join(graph)]
     gop = max(1, round(fps / 2))
     for i, o in enumerate(outputs):
-        args += ["-map", f"[o{i}]"]
-        if o.audio:
-            args += ["-map", "1:a:0", "-c:a", "aac", "-b:a", "192k", "-ar", "48000"]
-        args += ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", preset,
-                 "-crf", str(crf), "-g", str(gop), "-flags", "+cgop",
-                 "-movflags", "+faststart", "-map_metadata", "-1", "-f", "mp4", o.target]
+        args += ["-map", f"[o{i}]", "-an", "-c:v", "libx264", "-profile:v", "high",
+                 "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf), "-g", str(gop),
+                 "-flags", "+cgop", "-map_metadata", "-1", "-f", "mp4", o.target]
     return args
+
+
+def aac_args(wav: str, target: str) -> list[str]:
+    return ["-v", "error", "-i", wav, "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
+            "-f", "mp4", target]
+
+
+def mux_args(video: str, audio: str | None, target: str) -> list[str]:
+    """The deliverable: picture and sound copied into one MP4 with the index up front."""
+    args = ["-v", "error", "-i", video]
+    if audio is not None:
+        args += ["-i", audio, "-map", "0:v:0", "-map", "1:a:0"]
+    else:
+        args += ["-map", "0:v:0"]
+    return args + ["-c", "copy", "-movflags", "+faststart", "-map_metadata", "-1",
+                   "-f", "mp4", target]

@@ -12,19 +12,26 @@ from tests import mediatools as mt
 
 
 def test_two_profiles_come_from_one_decode() -> None:
-    outs = [fg.OutputSpec("landscape", 1280, 720, "pad", True, "p0.ass", "file:/o/a.mp4"),
-            fg.OutputSpec("vertical", 720, 1280, "crop", True, "p1.ass", "file:/o/b.mp4")]
-    args = fg.video_args("file:/s/in.mp4", "file:/t/mix.wav", outs, fps=25, crf=20,
-                         preset="veryfast", fonts_dir=None)
+    outs = [fg.OutputSpec("landscape", 1280, 720, "pad", True, "p0.ass", "file:/t/v0.mp4"),
+            fg.OutputSpec("vertical", 720, 1280, "crop", True, "p1.ass", "file:/t/v1.mp4")]
+    args = fg.video_args("file:/s/in.mp4", outs, fps=25, crf=20, preset="veryfast", fonts_dir=None)
     graph = args[args.index("-filter_complex") + 1]
-    assert args.count("-i") == 2 and graph.startswith("[0:v:0]split=2[v0][v1];")
+    assert args.count("-i") == 1 and graph.startswith("[0:v:0]split=2[v0][v1];")
     assert "ass=filename=p0.ass:shaping=complex[o0]" in graph
     assert "crop=720:1280" in graph and "pad=1280:720" in graph
     assert args.count("-g") == 2 and args[args.index("-g") + 1] == "12"  # closed GOP of fps/2
-    for target in ("file:/o/a.mp4", "file:/o/b.mp4"):
+    for target in ("file:/t/v0.mp4", "file:/t/v1.mp4"):
         i = args.index(target)
         assert args[i - 2:i] == ["-f", "mp4"]
-    assert args.count("libx264") == 2 and args.count("high") == 2 and args.count("+faststart") == 2
+    assert args.count("libx264") == 2 and args.count("high") == 2 and args.count("-an") == 2
+
+
+def test_mux_copies_streams_and_puts_the_index_first() -> None:
+    args = fg.mux_args("file:/t/v0.mp4", "file:/t/audio.m4a", "file:/o/out.mp4")
+    assert args[args.index("-c") + 1] == "copy" and "+faststart" in args
+    assert ["-map", "1:a:0"] == args[args.index("1:a:0") - 1:args.index("1:a:0") + 1]
+    silent = fg.mux_args("file:/t/v0.mp4", None, "file:/o/out.mp4")
+    assert "1:a:0" not in silent and silent.count("-i") == 1
 
 
 def test_mix_modes() -> None:

@@ -3,8 +3,8 @@ encode every profile of a version from one decode of the source."""
 
 from __future__ import annotations
 
-import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,7 @@ def deliverable_name(video: str, lang: str, profile: str) -> str:
 
 class Render(Stage):
     name = "render"
-    version = 4  # 2: glyph check; 3: linear gain + limiter; 4: music bed, retimed scripts
+    version = 5  # 2: glyph check; 3: gain + limiter; 4: music bed, scripts; 5: parallel sound
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -119,36 +119,55 @@ class Render(Stage):
                 os.symlink(fonts, tmp / "fonts")
             limit = self.length(ws, probe)
             mode = ws.config.narration.mode if timing.get("narrated") else "none"
-            audio, loud = self._mix(ws, probe, inp, windows, tmp, limit, mode)
-            result.extra["loudnorm"] = loud
-            with contextlib.ExitStack() as stack:
-                temps = [stack.enter_context(atomic_path(self.deliverable(ws, task, n)))
-                         for n, _ in profiles]
+            # the sound (mix, loudness, AAC) is made on a second thread while ffmpeg encodes
+            # the pictures; both are muxed at the end without re-encoding
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                sound = pool.submit(self._sound, ws, probe, inp, windows, tmp, limit, mode)
                 outputs = [fg.OutputSpec(n, p.width, p.height, p.fit, p.audio, f"p{i}.ass",
-                                         media.file_url(t))
-                           for i, ((n, p), t) in enumerate(zip(profiles, temps))]
-                args = fg.video_args(media.file_url(inp["source"]), media.file_url(audio), outputs,
-                                     fps=probe.fps, crf=cfg.crf, preset=cfg.preset,
-                                     fonts_dir="fonts" if fonts else None, limit=limit)
-                media.run_ffmpeg(args, what=f"render {task.label}", cwd=tmp)
+                                         media.file_url(tmp / f"video{i}.mp4"))
+                           for i, (n, p) in enumerate(profiles)]
+                media.run_ffmpeg(fg.video_args(media.file_url(inp["source"]), outputs,
+                                               fps=probe.fps, crf=cfg.crf, preset=cfg.preset,
+                                               fonts_dir="fonts" if fonts else None, limit=limit),
+                                 what=f"render {task.label}", cwd=tmp)
+                aac, loud = sound.result()
+            result.extra["loudness"] = loud
+            for i, (name, profile) in enumerate(profiles):
+                with atomic_path(self.deliverable(ws, task, name)) as target:
+                    media.run_ffmpeg(fg.mux_args(media.file_url(tmp / f"video{i}.mp4"),
+                                                 media.file_url(aac) if profile.audio else None,
+                                                 media.file_url(target)),
+                                     what=f"mux {task.label}", cwd=tmp)
             sidecars = d / "subtitles.vtt" in self.outputs(ws, task)
             if sidecars:
                 write_text_atomic(d / "subtitles.vtt", subs.vtt_text(cues))
             result.extra["deliverables"] = {
-                name: self._measure(self.deliverable(ws, task, name), p.audio)
+                name: self._measure(self.deliverable(ws, task, name), loud if p.audio else None)
                 for name, p in profiles}
             if sidecars:
                 write_text_atomic(d / "subtitles.ass", (tmp / "p0.ass").read_text(encoding="utf-8"))
         return result
 
     @staticmethod
-    def _measure(path: Path, has_audio: bool) -> dict[str, Any]:
+    def _measure(path: Path, loudness: dict[str, Any] | None) -> dict[str, Any]:
         info = media.probe(path)
         found: dict[str, Any] = {"duration": round(info.duration, 3),
                                  "width": info.width, "height": info.height}
-        if has_audio:
-            found.update(media.loudness(path))
+        if loudness:
+            found.update({k: loudness[k] for k in ("integrated_lufs", "true_peak_dbtp")
+                          if k in loudness})
         return found
+
+    def _sound(self, ws: Workspace, probe: media.Probe, inp: dict[str, Path],
+               windows: list[tuple[float, float]], tmp: Path, limit: float | None,
+               mode: str) -> tuple[Path, dict[str, Any]]:
+        """The version's sound as AAC, and its loudness as measured on that AAC (what the
+        viewer hears, the codec's overshoot included)."""
+        wav, report = self._mix(ws, probe, inp, windows, tmp, limit, mode)
+        aac = tmp / "audio.m4a"
+        media.run_ffmpeg(fg.aac_args(media.file_url(wav), media.file_url(aac)),
+                         what="encode audio", cwd=tmp)
+        return aac, dict(report, **media.loudness(aac))
 
     def _mix(self, ws: Workspace, probe: media.Probe, inp: dict[str, Path],
              windows: list[tuple[float, float]], tmp: Path,
