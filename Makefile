@@ -15,6 +15,7 @@ demo: setup
 	@echo "deliverables: see outputs/manifest.json"
 
 test: setup $(VENV)/.installed-test
+	$(PY) -m ruff check pipeline tests bench scripts
 	$(PY) -m pytest -q
 
 setup: system-deps $(VENV)/.installed

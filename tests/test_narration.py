@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import jiwer
-import numpy as np
 import pytest
 import yaml
 
