@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from pipeline.executor import Engines
 
 
+AAC_HEADROOM_DB = 1.0
+
+
 def font_for(ws: Workspace, lang: str) -> str:
     s = ws.config.subtitles
     return s.fonts.get(lang) or s.fonts.get(lang.split("-")[0]) or s.font
@@ -45,7 +48,7 @@ def deliverable_name(video: str, lang: str, profile: str) -> str:
 
 class Render(Stage):
     name = "render"
-    version = 5  # 2: glyph check; 3: gain + limiter; 4: music bed, scripts; 5: parallel sound
+    version = 6  # 2: glyph check; 3: gain + limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -182,13 +185,14 @@ class Render(Stage):
                                      n.music_db),
                          what="mix audio", cwd=tmp)
         # One gain for the whole version (so the ducking depth survives), then a peak limiter
-        # 0.5 dB under the true-peak target (headroom for the AAC encoder's overshoot).
+        # AAC_HEADROOM_DB under the true-peak target (room for the AAC encoder's overshoot:
+        # with 0.5 dB, an espeak voice still measured -1.0 dBTP against a -1 target).
         measured = media.loudness(raw)
         lufs = measured.get("integrated_lufs", -70.0)
         silent = lufs <= -70
         gain = 0.0 if silent else cfg.loudness_lufs - lufs
         for _ in range(3):  # the limiter takes a little loudness off peaky voices: make it up
-            media.run_ffmpeg(fg.normalize_args(media.file_url(raw), gain, cfg.true_peak_db - 0.5,
+            media.run_ffmpeg(fg.normalize_args(media.file_url(raw), gain, cfg.true_peak_db - AAC_HEADROOM_DB,
                                                media.file_url(final)),
                              what="normalize loudness", cwd=tmp)
             reached = media.loudness(final).get("integrated_lufs", lufs + gain)
