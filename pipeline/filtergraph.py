@@ -101,7 +101,12 @@ def _fit(o: OutputSpec, src: str, dst: str, i: int) -> str:
             f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1{dst}")
 
 
-def video_args(source: str, outputs: list[OutputSpec], *, fps: float, crf: int,
+def still_picture(duration: float, fps: float = 25.0) -> list[str]:
+    """Input args of a black picture, for sources that are sound only (a podcast, a talk)."""
+    return ["-f", "lavfi", "-i", f"color=c=black:s=1280x720:r={fps:g}:d={duration:.3f}"]
+
+
+def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float, crf: int,
                preset: str, fonts_dir: str | None, limit: float | None = None) -> list[str]:
     """One decode of the source, split into every output: fit, burn subtitles, encode the
     picture (the audio is made meanwhile and muxed in after: see mux_args)."""
@@ -117,7 +122,8 @@ def video_args(source: str, outputs: list[OutputSpec], *, fps: float, crf: int,
         graph.append(_fit(o, labels[i], f"[f{i}]", i))
         graph.append(f"[f{i}]format=yuv420p,ass=filename={o.ass_file}{fonts}:shaping=complex[o{i}]")
     trim = ["-t", f"{limit:.3f}"] if limit else []
-    args = ["-v", "error", *trim, "-i", source, "-filter_complex", ";".join(graph)]
+    inputs = ["-i", source] if isinstance(source, str) else source
+    args = ["-v", "error", *trim, *inputs, "-filter_complex", ";".join(graph)]
     gop = max(1, round(fps / 2))
     for i, o in enumerate(outputs):
         args += ["-map", f"[o{i}]", "-an", "-c:v", "libx264", "-profile:v", "high",

@@ -28,7 +28,7 @@ def write_silence(path: Path, seconds: float, rate: int = RATE) -> None:
 
 class Extract(Stage):
     name = "extract"
-    version = 1
+    version = 2  # 2: sound-only sources accepted
 
     def inputs(self, ws: Workspace, task: Task) -> dict[str, Path]:
         return {"source": ws.video(task.video).source}
@@ -42,10 +42,7 @@ class Extract(Stage):
 
     def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
         video = ws.video(task.video)
-        info = media.probe(video.source)
-        if not info.has_video:
-            raise MediaError(f"{video.source}: no video stream (audio-only file); "
-                             "give the pipeline a video, or mux a still picture onto it")
+        info = media.probe(video.source)  # sound-only files are fine: render draws a still
         probe_json, audio_wav = self.outputs(ws, task)
         with atomic_path(audio_wav) as tmp:
             if info.has_audio:

@@ -48,7 +48,7 @@ def deliverable_name(video: str, lang: str, profile: str) -> str:
 
 class Render(Stage):
     name = "render"
-    version = 6  # 2: glyph check; 3: gain + limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB
+    version = 7  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
@@ -129,7 +129,9 @@ class Render(Stage):
                 outputs = [fg.OutputSpec(n, p.width, p.height, p.fit, p.audio, f"p{i}.ass",
                                          media.file_url(tmp / f"video{i}.mp4"))
                            for i, (n, p) in enumerate(profiles)]
-                media.run_ffmpeg(fg.video_args(media.file_url(inp["source"]), outputs,
+                picture = (media.file_url(inp["source"]) if probe.has_video
+                           else fg.still_picture(probe.duration))
+                media.run_ffmpeg(fg.video_args(picture, outputs,
                                                fps=probe.fps, crf=cfg.crf, preset=cfg.preset,
                                                fonts_dir="fonts" if fonts else None, limit=limit),
                                  what=f"render {task.label}", cwd=tmp)
