@@ -47,11 +47,10 @@ def speak(text: str) -> np.ndarray:
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(samples.astype(np.int16).tobytes())
+    """Mono 16-bit WAV, written the way the pipeline writes its own."""
+    from pipeline.stages.narrate import write_wav as pipeline_write_wav
+
+    pipeline_write_wav(path, samples, rate)
 
 
 def read_wav(path: Path) -> tuple[np.ndarray, int]:
