@@ -135,9 +135,19 @@ class TaskState:
         if not isinstance(raw, dict):
             return None
         try:
-            return cls(**raw)
+            state = cls(**raw)
         except TypeError:
             return None
+        # a state file from a crash or another version: anything off is a miss, not a crash later
+        well_typed = (
+            isinstance(state.fingerprint, str)
+            and isinstance(state.outputs, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in state.outputs.items())
+            and isinstance(state.editable, list)
+            and isinstance(state.finished_at, str)
+            and isinstance(state.extra, dict)
+        )
+        return state if well_typed else None
 
     def save(self, path: Path) -> None:
         write_json_atomic(path, self.__dict__)

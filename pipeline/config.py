@@ -73,12 +73,18 @@ class NarrationConfig(Strict):
     @field_validator("voices")
     @classmethod
     def _voice_specs(cls, voices: dict[str, str]) -> dict[str, str]:
+        from pipeline.engines.tts import TTS_ENGINES, split_spec
+
         for lang, spec in voices.items():
-            if ":" not in spec:
+            engine, name = split_spec(spec)
+            if ":" not in spec or not name:
                 raise ValueError(
                     f"voice for {lang!r} is {spec!r}; write ENGINE:VOICE, e.g. 'espeak:pt-br'"
                     " or 'piper:en_US-joe-medium'"
                 )
+            if engine not in TTS_ENGINES:
+                raise ValueError(f"voice for {lang!r} is {spec!r}: unknown TTS engine {engine!r};"
+                                 f" use one of {', '.join(TTS_ENGINES)}")
         return voices
 
 

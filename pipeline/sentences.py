@@ -11,6 +11,7 @@ from pipeline.subtitles import (
     Rules,
     _keeps_together,
     break_lines,
+    cjk_tokens,
     is_cjk_char,
     join_words,
     text_length,
@@ -36,7 +37,7 @@ def group_sentences(cues: list[Cue]) -> list[list[int]]:
 def _units(text: str) -> list[str]:
     """Split points: words, or single characters in CJK text."""
     if any(is_cjk_char(c) for c in text):
-        return re.findall(r"[A-Za-z0-9][\w'.-]*|\S", text)
+        return [t for word in text.split() for t in cjk_tokens(word)]
     return text.split()
 
 

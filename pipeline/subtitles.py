@@ -88,12 +88,30 @@ _CLAUSE_END = re.compile(r"[,;:，、；：]$")
 _SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’)]?$")
 
 
+def cjk_tokens(word: str) -> list[str]:
+    """A CJK word's break candidates: each CJK glyph alone, each run of other characters
+    (a number, a Latin name like CBD) whole."""
+    tokens: list[str] = []
+    run = ""
+    for ch in word:
+        if is_cjk_char(ch):
+            if run:
+                tokens.append(run)
+                run = ""
+            tokens.append(ch)
+        else:
+            run += ch
+    if run:
+        tokens.append(run)
+    return tokens
+
+
 def _tokens(text: str) -> list[str]:
     """Break candidates: words for spaced scripts, characters (keeping Latin runs) for CJK."""
     tokens: list[str] = []
     for word in text.split():
         if any(is_cjk_char(c) for c in word):
-            tokens.extend(re.findall(r"[A-Za-z0-9][\w'.-]*|.", word))
+            tokens.extend(cjk_tokens(word))
         else:
             tokens.append(word)
     return tokens
@@ -125,10 +143,13 @@ def break_lines(text: str, rules: Rules) -> str:
     return best[1] if best else flat
 
 
+_NUMBER = re.compile(r"\d(?:[\d.,]*\d)?%?")
+
+
 def _keeps_together(left: str, right: str) -> bool:
     """True where a line break between these two tokens would split a name or a number."""
-    if re.fullmatch(r"[\d.,]+", left) and re.fullmatch(r"[\d.,%]+\w*", right):
-        return True
+    if _NUMBER.fullmatch(left) and re.match(r"[\w%]", right):
+        return True  # 2,000 visitors; 72 springs; 1 500 m
     if left[:1].isupper() and right[:1].isupper() and not _SENTENCE_END.search(left):
         return not _CLAUSE_END.search(left)
     return False
@@ -148,15 +169,11 @@ def segment_words(words: list[Word], rules: Rules) -> list[Cue]:
     for word in words:
         if not word.text.strip():
             continue
-        if current:
-            candidate = join_words([w.text for w in current + [word]])
-            too_long = text_length(candidate) > capacity or not fits(candidate, rules)
-            too_slow = word.end - current[0].start > rules.max_duration
-            paused = word.start - current[-1].end > 600
-            if too_long or too_slow or paused:
-                head, tail = _split_at_clause(current)
-                events.append(head)
-                current = tail
+        # the tail left after a clause split is checked again with this word
+        while current and _must_end(current, word, rules, capacity):
+            head, tail = _split_at_clause(current)
+            events.append(head)
+            current = tail
         current.append(word)
         if _SENTENCE_END.search(word.text.strip()):
             events.append(current)
@@ -166,6 +183,15 @@ def segment_words(words: list[Word], rules: Rules) -> list[Cue]:
     cues = [Cue(ev[0].start, ev[-1].end, break_lines(join_words([w.text for w in ev]), rules))
             for ev in events if ev]
     return fix_timing(cues, rules)
+
+
+def _must_end(current: list[Word], word: Word, rules: Rules, capacity: int) -> bool:
+    """Whether the event being built must end before this word."""
+    candidate = join_words([w.text for w in current + [word]])
+    too_long = text_length(candidate) > capacity or not fits(candidate, rules)
+    too_slow = word.end - current[0].start > rules.max_duration
+    paused = word.start - current[-1].end > 600
+    return too_long or too_slow or paused
 
 
 def fits(text: str, rules: Rules) -> bool:
@@ -249,8 +275,15 @@ def check(cues: list[Cue], rules: Rules) -> list[Finding]:
 _SRT_STYLE_TAGS = re.compile(r"\{\\[ibus][01]\}")
 
 
+# pysubs2 reads \N, \n and \h in SRT text as ASS escapes; a literal backslash before those
+# letters is written with a word joiner (U+2060) after it and read back without it.
+_WS_ESCAPE = re.compile(r"\\(?=[Nnh])")
+_LITERAL_BACKSLASH = "\\\u2060"
+
+
 def _event_text(raw: str) -> str:
-    return _SRT_STYLE_TAGS.sub("", raw).replace("\\N", "\n").replace("\\n", "\n").strip()
+    text = _SRT_STYLE_TAGS.sub("", raw).replace("\\N", "\n").replace("\\n", "\n")
+    return text.replace(_LITERAL_BACKSLASH, "\\").strip()
 
 
 def load_srt(path: Path) -> list[Cue]:
@@ -266,7 +299,8 @@ def load_srt(path: Path) -> list[Cue]:
 def _to_ssafile(cues: list[Cue]) -> pysubs2.SSAFile:
     subs = pysubs2.SSAFile()
     for cue in cues:
-        subs.append(pysubs2.SSAEvent(start=cue.start, end=cue.end, text=cue.text.replace("\n", "\\N")))
+        text = _WS_ESCAPE.sub(_LITERAL_BACKSLASH, cue.text).replace("\n", "\\N")
+        subs.append(pysubs2.SSAEvent(start=cue.start, end=cue.end, text=text))
     return subs
 
 

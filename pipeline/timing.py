@@ -70,9 +70,9 @@ def sequential_slots(first_start: int, speech: list[int], duration: int, pause: 
                      max_speedup: float, tail: int = 300) -> list[tuple[int, int]]:
     """Slots for a plain-text script: the lines one after another at the voice's own pace,
     sped up evenly (at most max_speedup) when they would run past the end of the video."""
-    natural = sum(speech) + pause * max(0, len(speech) - 1)
-    room = max(1, duration - first_start - tail)
-    speed = min(max_speedup, max(1.0, natural / room))
+    pauses = pause * max(0, len(speech) - 1)  # pauses keep their length; only speech speeds up
+    room = max(1, duration - first_start - tail - pauses)
+    speed = min(max_speedup, max(1.0, sum(speech) / room))
     slots, t = [], first_start
     for length in speech:
         span = int(round(length / speed))

@@ -28,13 +28,6 @@ def test_bad_config_exits_2_with_one_line_naming_the_key(tmp_path: Path, text: s
     assert not (tmp_path / "outputs").exists()  # nothing ran
 
 
-def test_yaml_tags_are_not_executed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    config = tmp_path / "pipeline.yaml"
-    config.write_text("languages: !!python/object/apply:os.system ['echo hacked']\n")
-    assert main(["status", "-c", str(config)]) == 2
-    assert "not valid YAML" in capsys.readouterr().err
-
-
 def test_defaults_follow_the_design(tmp_path: Path) -> None:
     config = tmp_path / "pipeline.yaml"
     config.write_text("languages: [en, pt]\n")

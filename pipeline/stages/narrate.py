@@ -76,7 +76,8 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
 
 class Narrate(Stage):
     name = "narrate"
-    version = 3  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace
+    version = 4  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace;
+    # 4: pauses between script lines not counted in the speed-up
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:

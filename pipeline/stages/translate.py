@@ -38,7 +38,8 @@ def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
 
 class Translate(Stage):
     name = "translate"
-    version = 4  # 2: sentence-level MT through the translation memory; 3: raw Marian, splits
+    version = 5  # 2: sentence-level MT through the translation memory; 3: raw Marian, splits;
+    # 5: CJK split points keep Latin and digit runs whole
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:

@@ -15,6 +15,9 @@ class Voice(Protocol):
         """Write the spoken text as a WAV file (any rate; the caller resamples)."""
 
 
+TTS_ENGINES = ("piper", "espeak", "espeak-ng", "gtts")
+
+
 def split_spec(spec: str) -> tuple[str, str]:
     engine, _, name = spec.partition(":")
     return engine.strip().lower(), name.strip()
