@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pipeline.executor import Engines, Outcome, attempt, report
+from pipeline.executor import Engines, Outcome, attempt, report, units
 from pipeline.graph import STAGES, evaluate
 from pipeline.progress import Reporter
 from pipeline.workspace import Task, Workspace
@@ -31,15 +31,19 @@ def _worker_workspace(config_path: str, sample_seconds: float) -> Workspace:
     return _WORKER["ws"]
 
 
-def remote_task(config_path: str, task: Task, force: bool, only: list[str] | None,
-                sample_seconds: float, *deps: Outcome) -> Outcome:
-    """What a Dask worker runs for one task."""
+def remote_unit(config_path: str, unit: list[Task], force: bool, only: list[str] | None,
+                sample_seconds: float, *deps: list[Outcome]) -> list[Outcome]:
+    """What a Dask worker runs for one unit (a task, or a video's renders that share a decode)."""
     ws = _worker_workspace(config_path, sample_seconds)
     engines = _WORKER.setdefault("engines", Engines())
-    blocked = any(d.status in ("failed", "skipped") for d in deps)
-    out = attempt(ws, task, engines, force, only, blocked)
+    failed = {o.task for outs in deps for o in outs if o.status in ("failed", "skipped")}
+
+    def blocked(task: Task) -> bool:
+        return any(d in failed for d in STAGES[task.stage].deps(ws, task))
+
+    outs = attempt(ws, unit, engines, force, only, blocked)
     ws.hashes.save()
-    return out
+    return outs
 
 
 def default_jobs() -> int:
@@ -70,20 +74,24 @@ def execute_dask(ws: Workspace, config_path: Path, tasks: list[Task], reporter: 
             count = sum(1 for t in tasks if t.stage == name)
             if count:
                 reporter.stage(name, count)
-        planned = {t: None for t in tasks}
+        planned = set(tasks)
         futures: dict[Task, Any] = {}
-        for task in tasks:  # plan order: every dependency is submitted before its dependents
-            deps = [futures[d] for d in STAGES[task.stage].deps(ws, task) if d in planned]
-            gpu = task.stage in ws.config.executor.gpu_stages and scheduler
-            futures[task] = client.submit(remote_task, str(config_path.resolve()), task, force,
-                                          only, ws.sample_seconds, *deps, pure=False,
-                                          key=f"{task.key}-{os.urandom(4).hex()}",
-                                          resources={"GPU": 1} if gpu else None)
+        submitted = []
+        for unit in units(tasks):  # plan order: every dependency is submitted before its dependents
+            deps = {futures[d].key: futures[d] for t in unit for d in STAGES[t.stage].deps(ws, t)
+                    if d in planned}
+            gpu = unit[0].stage in ws.config.executor.gpu_stages and scheduler
+            future = client.submit(remote_unit, str(config_path.resolve()), unit, force,
+                                   only, ws.sample_seconds, *deps.values(), pure=False,
+                                   key=f"{unit[0].key}-{os.urandom(4).hex()}",
+                                   resources={"GPU": 1} if gpu else None)
+            futures.update((t, future) for t in unit)
+            submitted.append(future)
         outcomes = []
-        for future in as_completed(list(futures.values())):
-            out = future.result()
-            report(reporter, out)
-            outcomes.append(out)
+        for future in as_completed(submitted):
+            for out in future.result():
+                report(reporter, out)
+                outcomes.append(out)
         order = {t: i for i, t in enumerate(tasks)}
         return sorted(outcomes, key=lambda o: order[o.task])
     finally:

@@ -9,12 +9,12 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pipeline.cache import TaskState, utc_stamp, write_json_atomic
 from pipeline.engines import asr, mt, tts
 from pipeline.errors import EditConflict, PipelineError
-from pipeline.graph import STAGES, evaluate, failed_path, state_path
+from pipeline.graph import STAGES, edited_files, evaluate, failed_path, state_path
 from pipeline.progress import Reporter
 from pipeline.workspace import Task, Workspace
 
@@ -58,44 +58,76 @@ def backup_edit(path: Path) -> Path:
 
 def run_task(ws: Workspace, task: Task, engines: Engines, force: bool) -> Outcome:
     """Run one task if it is not fresh; record its state; never raise for a PipelineError."""
-    stage = STAGES[task.stage]
+    return run_tasks(ws, [task], engines, force)[0]
+
+
+def run_tasks(ws: Workspace, tasks: list[Task], engines: Engines, force: bool) -> list[Outcome]:
+    """Tasks of one stage and one video. The pending ones go to the stage together (render
+    makes every language from one decode); each keeps its own state, failure and outcome."""
+    stage = STAGES[tasks[0].stage]
     start = time.perf_counter()
-    ev = evaluate(ws, task)
-    if ev.status in ("done", "edited") and not force:
-        return Outcome(task, "cached")
-    try:
-        if ev.fingerprint is None:
-            raise PipelineError(ev.cause or "inputs are missing")
-        state = TaskState.load(state_path(ws, task))
-        from pipeline.graph import edited_files
-
-        for path in edited_files(ws, task, state):
-            if not force:
-                raise EditConflict(
-                    f"{path} was edited by hand and {task.stage} would replace it because its "
-                    f"inputs changed; keep it (do nothing), or rerun with --force to save a copy "
-                    f"as {path.stem}.edited-<time>{path.suffix} and regenerate")
-            backup_edit(path)
-        result = stage.run(ws, task, engines)
-        outputs = {ws.rel(p): ws.hashes.sha256(p) for p in stage.outputs(ws, task) if p.exists()}
-        TaskState(ev.fingerprint, outputs, [ws.rel(p) for p in stage.editable(ws, task)],
-                  utc_stamp(), result.extra).save(state_path(ws, task))
-    except PipelineError as e:
-        return _failed(ws, task, str(e), start)
-    except OSError as e:
-        if e.errno == errno.ENOSPC:
-            return _failed(ws, task, f"no space left on the device of {ws.out} while writing "
-                           f"{task.stage} outputs; free some space and run again", start)
-        cause = f"cannot read or write a file in {task.stage}: {e}"
-        return _failed(ws, task, cause, start, traceback.format_exc())
-    except Exception as e:  # an engine crash must not stop the batch
-        cause = f"internal error in {task.stage}: {type(e).__name__}: {e}"
-        return _failed(ws, task, cause, start, traceback.format_exc())
-    failed_path(ws, task).unlink(missing_ok=True)
-    return Outcome(task, "ran", time.perf_counter() - start, warnings=result.warnings)
+    outcomes: dict[Task, Outcome] = {}
+    pending: dict[Task, str] = {}
+    for task in tasks:
+        ev = evaluate(ws, task)
+        if ev.status in ("done", "edited") and not force:
+            outcomes[task] = Outcome(task, "cached")
+            continue
+        try:
+            pending[task] = _ready(ws, task, ev.fingerprint, ev.cause, force)
+        except Exception as e:
+            outcomes[task] = _failed(ws, task, e, start)
+    if pending:
+        results = stage.run_many(ws, list(pending), engines)
+        share = (time.perf_counter() - start) / len(pending)
+        for (task, fp), result in zip(pending.items(), results):
+            if isinstance(result, BaseException):
+                outcomes[task] = _failed(ws, task, result, start)
+                continue
+            try:
+                written = {ws.rel(p): ws.hashes.sha256(p) for p in stage.outputs(ws, task)
+                           if p.exists()}
+                TaskState(fp, written, [ws.rel(p) for p in stage.editable(ws, task)],
+                          utc_stamp(), result.extra).save(state_path(ws, task))
+            except Exception as e:
+                outcomes[task] = _failed(ws, task, e, start)
+                continue
+            failed_path(ws, task).unlink(missing_ok=True)
+            outcomes[task] = Outcome(task, "ran", share, warnings=result.warnings)
+    return [outcomes[t] for t in tasks]
 
 
-def _failed(ws: Workspace, task: Task, cause: str, start: float, trace: str = "") -> Outcome:
+def _ready(ws: Workspace, task: Task, fingerprint: str | None, cause: str, force: bool) -> str:
+    """The fingerprint to record once the task has run; hand edits it would replace are
+    refused, or kept aside under --force."""
+    if fingerprint is None:
+        raise PipelineError(cause or "inputs are missing")
+    for path in edited_files(ws, task, TaskState.load(state_path(ws, task))):
+        if not force:
+            raise EditConflict(
+                f"{path} was edited by hand and {task.stage} would replace it because its "
+                f"inputs changed; keep it (do nothing), or rerun with --force to save a copy "
+                f"as {path.stem}.edited-<time>{path.suffix} and regenerate")
+        backup_edit(path)
+    return fingerprint
+
+
+def _cause(ws: Workspace, stage: str, e: BaseException) -> tuple[str, str]:
+    """The one-line cause of a task's failure, and a traceback where it was not expected."""
+    trace = "".join(traceback.format_exception(e))
+    if isinstance(e, PipelineError):
+        return str(e), ""
+    if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+        return (f"no space left on the device of {ws.out} while writing {stage} outputs; "
+                "free some space and run again"), ""
+    if isinstance(e, OSError):
+        return f"cannot read or write a file in {stage}: {e}", trace
+    # an engine crash must not stop the batch
+    return f"internal error in {stage}: {type(e).__name__}: {e}", trace
+
+
+def _failed(ws: Workspace, task: Task, error: BaseException | str, start: float) -> Outcome:
+    cause, trace = (error, "") if isinstance(error, str) else _cause(ws, task.stage, error)
     cause = " ".join(cause.split())
     record = {"cause": cause, "at": utc_stamp()}
     if trace:
@@ -111,15 +143,34 @@ def _blocked_by(task: Task, failed: set[tuple[str, str | None]]) -> bool:
     return (task.video, None) in failed or (task.video, task.lang) in failed
 
 
-def attempt(ws: Workspace, task: Task, engines: Engines, force: bool, only: list[str] | None,
-            blocked: bool) -> Outcome:
-    """One task as any executor runs it: skipped after a failed dependency, refused when
-    --only asks for a stage whose inputs are not done, otherwise run_task."""
-    if blocked:
-        return Outcome(task, "skipped", cause="an earlier stage of this item failed")
-    if only and (unmet := _unmet_deps(ws, task)):
-        return Outcome(task, "failed", cause=f"run {unmet} first (--only {task.stage} needs it done)")
-    return run_task(ws, task, engines, force)
+def attempt(ws: Workspace, tasks: list[Task], engines: Engines, force: bool,
+            only: list[str] | None, blocked: Callable[[Task], bool]) -> list[Outcome]:
+    """Tasks of one stage and video as any executor runs them: skipped after a failed
+    dependency, refused when --only asks for a stage whose inputs are not done, otherwise
+    run_tasks."""
+    outcomes: dict[Task, Outcome] = {}
+    runnable = []
+    for task in tasks:
+        if blocked(task):
+            outcomes[task] = Outcome(task, "skipped", cause="an earlier stage of this item failed")
+        elif only and (unmet := _unmet_deps(ws, task)):
+            outcomes[task] = Outcome(task, "failed",
+                                     cause=f"run {unmet} first (--only {task.stage} needs it done)")
+        else:
+            runnable.append(task)
+    if runnable:
+        outcomes.update((o.task, o) for o in run_tasks(ws, runnable, engines, force))
+    return [outcomes[t] for t in tasks]
+
+
+def units(tasks: list[Task]) -> list[list[Task]]:
+    """Tasks in the groups that run together, in plan order: a stage that shares work across
+    languages (render) gets one group per video, every other task runs alone."""
+    groups: dict[tuple[str, str] | Task, list[Task]] = {}
+    for task in tasks:
+        key = (task.stage, task.video) if STAGES[task.stage].shared_per_video else task
+        groups.setdefault(key, []).append(task)
+    return list(groups.values())
 
 
 def report(reporter: Reporter, out: Outcome) -> None:
@@ -139,15 +190,21 @@ def execute(ws: Workspace, tasks: list[Task], reporter: Reporter, force: bool = 
         if not batch:
             continue
         reporter.stage(name, len(batch))
-        for task in batch:
-            reporter.task_started(task.label)
-            out = attempt(ws, task, engines, force, only, _blocked_by(task, failed))
-            if out.status in ("failed", "skipped"):
-                failed.add((task.video, task.lang))
-            report(reporter, out)
-            outcomes.append(out)
+        for unit in units(batch):
+            reporter.task_started(unit_label(unit))
+            for out in attempt(ws, unit, engines, force, only, lambda t: _blocked_by(t, failed)):
+                if out.status in ("failed", "skipped"):
+                    failed.add((out.task.video, out.task.lang))
+                report(reporter, out)
+                outcomes.append(out)
         ws.hashes.save()
     return outcomes
+
+
+def unit_label(unit: list[Task]) -> str:
+    if len(unit) == 1:
+        return unit[0].label
+    return f"{unit[0].video}/{','.join(t.lang or '' for t in unit)}"
 
 
 def _unmet_deps(ws: Workspace, task: Task) -> str:

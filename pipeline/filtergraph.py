@@ -101,6 +101,10 @@ def _fit(o: OutputSpec, src: str, dst: str, i: int) -> str:
             f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1{dst}")
 
 
+def _burn(o: OutputSpec, fonts: str) -> str:
+    return f"ass=filename={o.ass_file}{fonts}:shaping=complex"
+
+
 def still_picture(duration: float, fps: float = 25.0) -> list[str]:
     """Input args of a black picture, for sources that are sound only (a podcast, a talk)."""
     return ["-f", "lavfi", "-i", f"color=c=black:s=1280x720:r={fps:g}:d={duration:.3f}"]
@@ -110,17 +114,27 @@ def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float
                preset: str, fonts_dir: str | None, limit: float | None = None) -> list[str]:
     """One decode of the source, split into every output: fit, burn subtitles, encode the
     picture (the audio is made meanwhile and muxed in after: see mux_args)."""
-    n = len(outputs)
+    # outputs of one frame (size and fit: a profile, across languages) share the fitting;
+    # only the subtitle burn differs between them
+    frames: dict[tuple[int, int, str], list[int]] = {}
+    for i, o in enumerate(outputs):
+        frames.setdefault((o.width, o.height, o.fit), []).append(i)
     graph = []
-    labels = [f"[v{i}]" for i in range(n)]
-    if n == 1:
+    labels = [f"[v{j}]" for j in range(len(frames))]
+    if len(frames) == 1:
         graph.append(f"[0:v:0]null{labels[0]}")
     else:
-        graph.append(f"[0:v:0]split={n}{''.join(labels)}")
+        graph.append(f"[0:v:0]split={len(frames)}{''.join(labels)}")
     fonts = f":fontsdir={fonts_dir}" if fonts_dir else ""
-    for i, o in enumerate(outputs):
-        graph.append(_fit(o, labels[i], f"[f{i}]", i))
-        graph.append(f"[f{i}]format=yuv420p,ass=filename={o.ass_file}{fonts}:shaping=complex[o{i}]")
+    for j, members in enumerate(frames.values()):
+        graph.append(_fit(outputs[members[0]], labels[j], f"[f{j}]", j))
+        if len(members) == 1:
+            i = members[0]
+            graph.append(f"[f{j}]format=yuv420p,{_burn(outputs[i], fonts)}[o{i}]")
+            continue
+        graph.append(f"[f{j}]format=yuv420p,split={len(members)}"
+                     + "".join(f"[b{i}]" for i in members))
+        graph.extend(f"[b{i}]{_burn(outputs[i], fonts)}[o{i}]" for i in members)
     trim = ["-t", f"{limit:.3f}"] if limit else []
     inputs = ["-i", source] if isinstance(source, str) else source
     args = ["-v", "error", *trim, *inputs, "-filter_complex", ";".join(graph)]

@@ -83,6 +83,31 @@ def test_video_graph_runs_in_real_ffmpeg_for_every_fit(tmp_path: Path) -> None:
 
 
 
+def test_languages_of_one_frame_share_the_fitting_and_each_burns_its_own_text(tmp_path: Path) -> None:
+    """Two languages of one profile: one decode, one scale, two different burns."""
+    outputs = [fg.OutputSpec("wide", 320, 180, "pad", True, f"{lang}.ass", f"file:{lang}.mp4")
+               for lang in ("en", "pt")]
+    for o, text in zip(outputs, ("Jinan", "Jinan e a cidade das fontes")):
+        style = subs.AssStyle(o.width, o.height, "DejaVu Sans", 18, 10, 1.0, 0.0)
+        (tmp_path / o.ass_file).write_text(subs.ass_text([subs.Cue(0, 1000, text)], style),
+                                           encoding="utf-8")
+    args = fg.video_args(["-f", "lavfi", "-i", "color=c=0x204060:s=240x180:r=25:d=0.6"], outputs,
+                         fps=25, crf=30, preset="superfast", fonts_dir=None)
+    graph = args[args.index("-filter_complex") + 1]
+    assert graph.count("scale=") == 1 and "split=2[b0][b1]" in graph
+    subprocess.run(["ffmpeg", "-nostdin", "-y", *args], cwd=tmp_path, check=True, capture_output=True)
+    frames = []
+    for o in outputs:
+        raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(tmp_path / o.target[5:]),
+                              "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                             check=True, capture_output=True).stdout
+        frames.append(np.frombuffer(raw, np.uint8).reshape(180, 320).astype(int))
+    bottom = slice(120, 180)
+    for frame in frames:  # white text in the bottom band of each
+        assert (frame[bottom] > 200).sum() > 50
+    assert np.abs(frames[0][bottom] - frames[1][bottom]).mean() > 2  # and not the same text
+
+
 def test_mux_copies_streams_and_puts_the_index_first() -> None:
     args = fg.mux_args("file:/t/v0.mp4", "file:/t/audio.m4a", "file:/o/out.mp4")
     assert args[args.index("-c") + 1] == "copy" and "+faststart" in args

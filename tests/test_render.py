@@ -115,9 +115,12 @@ def test_a_font_without_the_glyphs_fails_instead_of_drawing_boxes(rendered: tupl
         (copy / "media" / f.name).symlink_to(f)
     for f in (root / "translations").iterdir():
         (copy / "translations" / f.name).write_bytes(f.read_bytes())
-    config = _config(copy, languages=["ar"],
+    config = _config(copy, languages=["en", "ar"],
                      subtitles={"size": 0.08, "fonts": {"ar": "Noto Sans"}})
     result = run_pipeline(config)
     assert result.code == 1
     failure = next(ln for ln in result.stderr.splitlines() if ln.startswith("FAILED render"))
     assert "Noto Sans" in failure and "no glyph" in failure and "U+06" in failure
+    # en shares the decode with ar, and still renders
+    assert not _out(copy, "ar", "landscape").exists()
+    assert mt.probe(_out(copy, "en", "landscape"))["format"]["duration"]

@@ -28,6 +28,8 @@ class Stage:
     name: str = ""
     version: int = 1
     per_lang: bool = False
+    # True: the pending tasks of one video are handed to run_many together (shared work)
+    shared_per_video: bool = False
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
         return []
@@ -46,6 +48,16 @@ class Stage:
 
     def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
         raise NotImplementedError
+
+    def run_many(self, ws: Workspace, tasks: list[Task], engines: Engines) -> list[Result | Exception]:
+        """Each task's result, or the exception that failed it (one failure stops no other)."""
+        results: list[Result | Exception] = []
+        for task in tasks:
+            try:
+                results.append(self.run(ws, task, engines))
+            except Exception as e:
+                results.append(e)
+        return results
 
 
 def all_stages() -> list[Stage]:

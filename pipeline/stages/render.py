@@ -4,8 +4,9 @@ encode every profile of a version from one decode of the source."""
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,21 @@ if TYPE_CHECKING:
 
 
 AAC_HEADROOM_DB = 1.0
+# Output frames one decode feeds at most: x264 at veryfast held about 230 MB per 1080p
+# encoder here (1 output 314 MB, 3 outputs 777 MB, 6 outputs 1.47 GB peak RSS, from a 1080p
+# or a 2160p source alike), so eight 1080p frames stay under 2 GB per render process.
+MAX_PIXELS_PER_DECODE = 8 * 1920 * 1080
+
+
+@dataclass
+class _Version:
+    """One (video, language) ready to render."""
+
+    task: Task
+    inputs: dict[str, Path]
+    cues: list[subs.Cue]
+    windows: list[tuple[float, float]]
+    mode: str
 
 
 def font_for(ws: Workspace, lang: str) -> str:
@@ -50,6 +66,7 @@ class Render(Stage):
     name = "render"
     version = 7  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills
     per_lang = True
+    shared_per_video = True  # every language of a video from one decode
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
         return [Task("narrate", task.video, task.lang)]
@@ -95,10 +112,43 @@ class Render(Stage):
         return mp4s + [d / "subtitles.vtt", d / "subtitles.ass"]
 
     def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
+        (result,) = self.run_many(ws, [task], engines)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    def run_many(self, ws: Workspace, tasks: list[Task], engines: Engines) -> list[Result | Exception]:
+        """Every given version of one video from one decode of its source (in passes of at
+        most MAX_PIXELS_PER_DECODE of output frames); a version that cannot be prepared, or
+        whose sound fails, fails alone."""
+        results: dict[Task, Result | Exception] = {}
+        versions: list[_Version] = []
+        for task in tasks:
+            try:
+                versions.append(self._prepare(ws, task))
+            except Exception as e:
+                results[task] = e
+        frame = sum(p.width * p.height for p in ws.config.render.profiles.values())
+        per_pass = max(1, MAX_PIXELS_PER_DECODE // max(1, frame))
+        for i in range(0, len(versions), per_pass):
+            chunk = versions[i:i + per_pass]
+            try:
+                results.update(self._render(ws, chunk))
+            except Exception as e:
+                if len(chunk) == 1:
+                    results[chunk[0].task] = e
+                    continue
+                for version in chunk:  # find which version it was: each on its own
+                    try:
+                        results.update(self._render(ws, [version]))
+                    except Exception as e:
+                        results[version.task] = e
+        return [results[t] for t in tasks]
+
+    def _prepare(self, ws: Workspace, task: Task) -> _Version:
+        """A version's subtitles (glyphs checked), timing and inputs, before any encoding."""
         assert task.lang
-        cfg = ws.config.render
         inp = self.inputs(ws, task)
-        probe = media.Probe.from_dict(read_json(inp["probe"]) or {})
         cues = subs.load_srt(inp["subtitles"])
         check_coverage([c.text for c in cues], font_for(ws, task.lang), ws.search_dirs("fonts"),
                        str(inp["subtitles"]))
@@ -109,48 +159,72 @@ class Render(Stage):
                                     for ln, c in zip(timing["lines"], cues)],
                                    rules_for(ws.config, task.lang))
         windows = [(ln["start"] / 1000, ln["end"] / 1000) for ln in timing.get("lines", [])]
+        mode = ws.config.narration.mode if timing.get("narrated") else "none"
+        return _Version(task, inp, cues, windows, mode)
+
+    def _render(self, ws: Workspace, versions: list[_Version]) -> dict[Task, Result | Exception]:
+        """One decode, every (version, profile) picture encoded from it while each version's
+        sound is mixed on other threads; then each deliverable is muxed without re-encoding."""
+        cfg = ws.config.render
         profiles = list(cfg.profiles.items())
-        d = ws.lang_dir(task.video, task.lang)
-        result = Result()
+        source = versions[0].inputs["source"]
+        probe = media.Probe.from_dict(read_json(versions[0].inputs["probe"]) or {})
+        limit = self.length(ws, probe)
+        label = f"{versions[0].task.video}/{','.join(v.task.lang or '' for v in versions)}"
+        results: dict[Task, Result | Exception] = {}
         with tempfile.TemporaryDirectory(prefix="render-") as tmp_name:
             tmp = Path(tmp_name)
-            styles = [ass_style(ws, task.lang, p) for _, p in profiles]
-            for i, style in enumerate(styles):
-                (tmp / f"p{i}.ass").write_text(subs.ass_text(cues, style), encoding="utf-8")
+            outputs = []
+            for a, version in enumerate(versions):
+                assert version.task.lang
+                for p, (name, profile) in enumerate(profiles):
+                    style = ass_style(ws, version.task.lang, profile)
+                    ass = f"l{a}p{p}.ass"
+                    (tmp / ass).write_text(subs.ass_text(version.cues, style), encoding="utf-8")
+                    outputs.append(fg.OutputSpec(name, profile.width, profile.height, profile.fit,
+                                                 profile.audio, ass,
+                                                 media.file_url(tmp / f"video-l{a}p{p}.mp4")))
             fonts = self._fonts_dir(ws)
             if fonts:
                 os.symlink(fonts, tmp / "fonts")
-            limit = self.length(ws, probe)
-            mode = ws.config.narration.mode if timing.get("narrated") else "none"
-            # the sound (mix, loudness, AAC) is made on a second thread while ffmpeg encodes
-            # the pictures; both are muxed at the end without re-encoding
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                sound = pool.submit(self._sound, ws, probe, inp, windows, tmp, limit, mode)
-                outputs = [fg.OutputSpec(n, p.width, p.height, p.fit, p.audio, f"p{i}.ass",
-                                         media.file_url(tmp / f"video{i}.mp4"))
-                           for i, (n, p) in enumerate(profiles)]
-                picture = (media.file_url(inp["source"]) if probe.has_video
-                           else fg.still_picture(probe.duration))
-                media.run_ffmpeg(fg.video_args(picture, outputs,
-                                               fps=probe.fps, crf=cfg.crf, preset=cfg.preset,
+            with ThreadPoolExecutor(max_workers=min(2, len(versions))) as pool:
+                sounds = [pool.submit(self._sound, ws, probe, v.inputs, v.windows,
+                                      tmp / f"l{a}", limit, v.mode)
+                          for a, v in enumerate(versions)]
+                picture = media.file_url(source) if probe.has_video else fg.still_picture(probe.duration)
+                media.run_ffmpeg(fg.video_args(picture, outputs, fps=probe.fps, crf=cfg.crf,
+                                               preset=cfg.preset,
                                                fonts_dir="fonts" if fonts else None, limit=limit),
-                                 what=f"render {task.label}", cwd=tmp)
-                aac, loud = sound.result()
-            result.extra["loudness"] = loud
-            for i, (name, profile) in enumerate(profiles):
-                with atomic_path(self.deliverable(ws, task, name)) as target:
-                    media.run_ffmpeg(fg.mux_args(media.file_url(tmp / f"video{i}.mp4"),
-                                                 media.file_url(aac) if profile.audio else None,
-                                                 media.file_url(target)),
-                                     what=f"mux {task.label}", cwd=tmp)
-            sidecars = d / "subtitles.vtt" in self.outputs(ws, task)
-            if sidecars:
-                write_text_atomic(d / "subtitles.vtt", subs.vtt_text(cues))
-            result.extra["deliverables"] = {
-                name: self._measure(self.deliverable(ws, task, name), loud if p.audio else None)
-                for name, p in profiles}
-            if sidecars:
-                write_text_atomic(d / "subtitles.ass", (tmp / "p0.ass").read_text(encoding="utf-8"))
+                                 what=f"render {label}", cwd=tmp)
+                for a, (version, sound) in enumerate(zip(versions, sounds)):
+                    try:
+                        aac, loud = sound.result()
+                        results[version.task] = self._deliver(ws, version, tmp, a, aac, loud)
+                    except Exception as e:
+                        results[version.task] = e
+        return results
+
+    def _deliver(self, ws: Workspace, version: _Version, tmp: Path, a: int, aac: Path,
+                 loud: dict[str, Any]) -> Result:
+        """A version's deliverables (its pictures muxed with its sound) and sidecars."""
+        task = version.task
+        assert task.lang
+        profiles = list(ws.config.render.profiles.items())
+        for p, (name, profile) in enumerate(profiles):
+            with atomic_path(self.deliverable(ws, task, name)) as target:
+                media.run_ffmpeg(fg.mux_args(media.file_url(tmp / f"video-l{a}p{p}.mp4"),
+                                             media.file_url(aac) if profile.audio else None,
+                                             media.file_url(target)),
+                                 what=f"mux {task.label}", cwd=tmp)
+        d = ws.lang_dir(task.video, task.lang)
+        if d / "subtitles.vtt" in self.outputs(ws, task):
+            write_text_atomic(d / "subtitles.vtt", subs.vtt_text(version.cues))
+            write_text_atomic(d / "subtitles.ass", (tmp / f"l{a}p0.ass").read_text(encoding="utf-8"))
+        result = Result()
+        result.extra["loudness"] = loud
+        result.extra["deliverables"] = {
+            name: self._measure(self.deliverable(ws, task, name), loud if p.audio else None)
+            for name, p in profiles}
         return result
 
     @staticmethod
@@ -168,6 +242,7 @@ class Render(Stage):
                mode: str) -> tuple[Path, dict[str, Any]]:
         """The version's sound as AAC, and its loudness as measured on that AAC (what the
         viewer hears, the codec's overshoot included)."""
+        tmp.mkdir(exist_ok=True)
         wav, report = self._mix(ws, probe, inp, windows, tmp, limit, mode)
         aac = tmp / "audio.m4a"
         media.run_ffmpeg(fg.aac_args(media.file_url(wav), media.file_url(aac)),
