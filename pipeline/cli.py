@@ -52,7 +52,8 @@ def cli() -> None:
 @click.option("--video", multiple=True, help="only this video (its output folder name); repeatable")
 @click.option("--lang", multiple=True, help="only this language code; repeatable")
 @click.option("--only", multiple=True, type=click.Choice(
-    ["extract", "transcribe", "translate", "narrate", "render"]), help="run just this stage; repeatable")
+    ["extract", "transcribe", "translate", "narrate", "render", "master"]),
+    help="run just this stage; repeatable")
 @click.option("--force", is_flag=True, help="rerun even if fresh (hand edits are kept as copies)")
 @click.option("--strict", is_flag=True, help="fail every item whose outputs break a QA rule")
 @click.option("--sample", type=float, default=None, help="render a SECONDS excerpt into outputs/_samples/")
@@ -191,6 +192,8 @@ def status(config_path: Path, as_json: bool) -> int:
 
                 task = Task(stage, video.name, lang if STAGES[stage].per_lang else None)
                 row[stage] = evaluate(ws, task).status
+            if ws.config.render.master:
+                row["master"] = evaluate(ws, Task("master", video.name)).status
             row["qa"] = len(findings(ws, video.name, lang))
             rows.append(row)
     ws.hashes.save()
@@ -200,12 +203,13 @@ def status(config_path: Path, as_json: bool) -> int:
     from rich.console import Console
     from rich.table import Column, Table
 
-    table = Table("lang", *ORDER, "qa")
+    columns = ORDER + (["master"] if ws.config.render.master else [])
+    table = Table("lang", *columns, "qa")
     longest = max((len(r["video"]) for r in rows), default=5)
     table.columns.insert(0, Column("video", no_wrap=True, min_width=longest))
     colours = {"done": "green", "edited": "cyan", "stale": "yellow", "missing": "dim", "failed": "red"}
     for r in rows:
-        table.add_row(r["video"], r["lang"], *[f"[{colours[r[s]]}]{r[s]}[/]" for s in ORDER],
+        table.add_row(r["video"], r["lang"], *[f"[{colours[r[s]]}]{r[s]}[/]" for s in columns],
                       str(r["qa"]))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
     return EXIT_OK

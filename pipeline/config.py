@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from pipeline.errors import ConfigError
 from pipeline.languages import is_known
@@ -145,6 +145,23 @@ class RenderConfig(Strict):
     preset: Literal["superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"] = "veryfast"
     loudness_lufs: float = Field(-14.0, ge=-40, le=-5)
     true_peak_db: float = Field(-1.0, ge=-9, le=0)
+    master: str | None = Field(
+        None, description="a profile name: one file per video in that frame, without burned "
+                          "subtitles, with every language as an audio track and a soft "
+                          "(mov_text) subtitle track, for partner channels",
+    )
+
+    @field_validator("master")
+    @classmethod
+    def _master_profile(cls, master: str | None, info: ValidationInfo) -> str | None:
+        profiles = info.data.get("profiles") or {}
+        if master is not None and profiles:
+            if master not in profiles:
+                raise ValueError(f"{master!r} is not a profile; use one of {', '.join(profiles)}")
+            if not profiles[master].audio:
+                raise ValueError(f"profile {master!r} has no audio; the master carries every "
+                                 "language's sound, so pick a profile with audio")
+        return master
 
     @field_validator("profiles")
     @classmethod

@@ -16,8 +16,17 @@ class OutputSpec:
     height: int
     fit: str  # pad | crop
     audio: bool
-    ass_file: str  # fixed relative name in the work folder
+    ass_file: str | None  # fixed relative name in the work folder; None: no subtitles
     target: str  # output URL (file:...)
+
+
+@dataclass(frozen=True)
+class Track:
+    """One language of a master file: its sound and its subtitles."""
+
+    language: str  # ISO 639-2, as MP4 stores it
+    sound: str  # URL of a file whose first audio stream is the language's finished mix
+    subtitles: str  # URL of an SRT file
 
 
 def duck_expression(windows: list[tuple[float, float]], duck_db: float, ramp: float = 0.15) -> str:
@@ -102,6 +111,8 @@ def _fit(o: OutputSpec, src: str, dst: str, i: int) -> str:
 
 
 def _burn(o: OutputSpec, fonts: str) -> str:
+    if o.ass_file is None:
+        return "null"
     return f"ass=filename={o.ass_file}{fonts}:shaping=complex"
 
 
@@ -149,6 +160,25 @@ def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float
 def aac_args(wav: str, target: str) -> list[str]:
     return ["-v", "error", "-i", wav, "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
             "-f", "mp4", target]
+
+
+def master_args(picture: str, tracks: list[Track], target: str) -> list[str]:
+    """A picture with every language's sound and soft subtitles, all copied but the text
+    (SRT to mov_text); the first language's tracks are the default ones."""
+    args = ["-v", "error", "-i", picture]
+    for t in tracks:
+        args += ["-i", t.sound]
+    for t in tracks:
+        args += ["-i", t.subtitles]
+    args += ["-map", "0:v:0"]
+    args += [a for i in range(len(tracks)) for a in ("-map", f"{1 + i}:a:0")]
+    args += [a for i in range(len(tracks)) for a in ("-map", f"{1 + len(tracks) + i}:s:0")]
+    args += ["-c:v", "copy", "-c:a", "copy", "-c:s", "mov_text", "-map_metadata", "-1"]
+    for i, t in enumerate(tracks):
+        default = "default" if i == 0 else "0"
+        args += [f"-metadata:s:a:{i}", f"language={t.language}", f"-disposition:a:{i}", default,
+                 f"-metadata:s:s:{i}", f"language={t.language}", f"-disposition:s:{i}", "0"]
+    return args + ["-movflags", "+faststart", "-f", "mp4", target]
 
 
 def mux_args(video: str, audio: str | None, target: str) -> list[str]:

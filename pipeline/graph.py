@@ -29,6 +29,10 @@ def plan(ws: Workspace, videos: list[str], langs: list[str], only: list[str] | N
                 tasks.extend(Task(name, video, lang) for lang in langs)
             else:
                 tasks.append(Task(name, video))
+    # the master carries every language: planned when all of them are in this run
+    if (ws.config.render.master and not sample and (not only or "master" in only)
+            and set(ws.config.languages) <= set(langs)):
+        tasks.extend(Task("master", video) for video in videos)
     return tasks
 
 

@@ -34,8 +34,26 @@ def build(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
                     "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp") if k in m},
                     "qa": qa,
                 })
+        if ws.config.render.master:
+            master = _master(ws, video.name, str(video.source))
+            if master:
+                items.append(master)
     return {"tool": "springs-pipeline", "version": __version__, "deliverables": items,
             "failures": failures}
+
+
+def _master(ws: Workspace, video: str, source: str) -> dict[str, Any] | None:
+    """The video's multi-language master, when it is done."""
+    task = Task("master", video)
+    if evaluate(ws, task).status != "done":
+        return None
+    state = TaskState.load(state_path(ws, task))
+    assert state is not None
+    m = state.extra.get("master", {})
+    (rel,) = state.outputs
+    return {"path": rel, "video": video, "lang": "mul", "profile": "master", "source": source,
+            "languages": m.get("languages"), "duration": m.get("duration"),
+            "width": m.get("width"), "height": m.get("height"), "sha256": state.outputs[rel]}
 
 
 def write(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:

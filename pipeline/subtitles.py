@@ -209,9 +209,15 @@ def _split_at_clause(words: list[Word]) -> tuple[list[Word], list[Word]]:
     return words, []
 
 
+# How much earlier than its speech an event may appear when it needs the time to be read
+# (translations run longer than the source); subtitlers accept a short lead-in, not more.
+LEAD_IN_MS = 500
+
+
 def fix_timing(cues: list[Cue], rules: Rules) -> list[Cue]:
-    """Extend short events into free time (for reading speed), cap their length, and keep
-    the minimum gap (starting an event a few ms late when two events touch)."""
+    """Extend short events into free time (for reading speed), or let them appear up to
+    LEAD_IN_MS early when the time after them is taken; cap their length, and keep the
+    minimum gap (starting an event a few ms late when two events touch)."""
     out: list[Cue] = []
     prev_end = -rules.min_gap
     for i, cue in enumerate(cues):
@@ -221,6 +227,8 @@ def fix_timing(cues: list[Cue], rules: Rules) -> list[Cue]:
         need = max(rules.min_duration, int(1000 * text_length(cue.text) / rules.max_cps) + 1)
         if end - start < need:
             end = min(start + need, max(limit, end))
+        if end - start < need:  # still too fast to read: appear a little before the speech
+            start -= max(0, min(need - (end - start), LEAD_IN_MS, start - prev_end - rules.min_gap))
         end = min(end, start + rules.max_duration)
         if i + 1 < len(cues) and end > limit:
             end = max(start + 1, limit)
@@ -294,6 +302,15 @@ def load_srt(path: Path) -> list[Cue]:
         raise MediaError(f"{path}: not a readable SRT file ({e}); fix or delete it") from e
     cues = [Cue(ev.start, ev.end, _event_text(ev.text)) for ev in subs]
     return [c for c in cues if c.text]
+
+
+def load_vtt(path: Path) -> list[Cue]:
+    """Events of a WebVTT file (the sidecars this tool writes)."""
+    try:
+        subs = pysubs2.load(str(path), encoding="utf-8", format_="vtt")
+    except Exception as e:  # pysubs2 raises several types for bad input
+        raise MediaError(f"{path}: not a readable WebVTT file ({e}); fix or delete it") from e
+    return [c for c in (Cue(ev.start, ev.end, _event_text(ev.text)) for ev in subs) if c.text]
 
 
 def _to_ssafile(cues: list[Cue]) -> pysubs2.SSAFile:

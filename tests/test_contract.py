@@ -17,6 +17,8 @@ from pipeline.config import load_config
     ("narration: {voices: {pt: pt-br}}\n", "narration.voices"),
     ("render: {profiles: {odd: {width: 641, height: 360}}}\n", "render.profiles.odd.width"),
     ("render: {preset: ultrafast}\n", "render.preset"),
+    ("render: {master: cinema}\n", "render.master: 'cinema' is not allowed"),
+    ("render: {master: screen}\n", "profile 'screen' has no audio"),
 ])
 def test_bad_config_exits_2_with_one_line_naming_the_key(tmp_path: Path, text: str, key: str,
                                                          capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ Arabic glyphs, the vertical safe area, and a missing glyph caught before it beco
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ def _config(root: Path, **narrow: object) -> Path:
         "subtitles": {"size": 0.08},
         "render": {"profiles": {"landscape": {"width": 640, "height": 360},
                                 "vertical": {"width": 360, "height": 640, "fit": "blur"}},
-                   "preset": "superfast", "crf": 23},
+                   "preset": "superfast", "crf": 23, "master": "landscape"},
     }
     config.update(narrow)
     path = root / "pipeline.yaml"
@@ -70,9 +71,32 @@ def test_a_hostile_file_name_renders(rendered: tuple[Path, RunResult]) -> None:
     root, result = rendered
     assert result.code == 0, result.stderr
     manifest = json.loads((root / "outputs" / "manifest.json").read_text())
-    assert len(manifest["deliverables"]) == 6
+    assert len(manifest["deliverables"]) == 7  # 3 languages x 2 profiles, and the master
     for lang in ("en", "zh", "ar"):
         assert abs(mt.duration(_out(root, lang, "landscape")) - 6.0) <= 0.1
+
+
+def test_the_master_carries_every_language_as_tagged_tracks(rendered: tuple[Path, RunResult],
+                                                            tmp_path: Path) -> None:
+    """One file for a partner channel: a clean picture, a sound and a soft subtitle track
+    per language, each tagged with its ISO 639-2 code."""
+    root, _ = rendered
+    master = root / "outputs" / SAFE / f"{SAFE}.master.mp4"
+    streams = mt.probe(master)["streams"]
+    kinds = [(s["codec_type"], s["codec_name"], s.get("tags", {}).get("language")) for s in streams]
+    assert kinds == [("video", "h264", "und"),
+                     ("audio", "aac", "eng"), ("audio", "aac", "zho"), ("audio", "aac", "ara"),
+                     ("subtitle", "mov_text", "eng"), ("subtitle", "mov_text", "zho"),
+                     ("subtitle", "mov_text", "ara")]
+    for s in streams[:4]:
+        assert abs(float(s["duration"]) - 6.0) <= 0.1
+    zh = subprocess.run(["ffmpeg", "-v", "error", "-i", str(master), "-map", "0:s:1", "-f", "srt", "-"],
+                        check=True, capture_output=True, text=True).stdout
+    assert "济南泉城" in zh
+    # no subtitles burned into its picture, where the landscape deliverable has them
+    at = _cue_middle(root, "zh")
+    assert len(_ink_rows(_out(root, "zh", "landscape"), at)) > 5
+    assert len(_ink_rows(master, at)) == 0
 
 
 def test_ass_tags_in_text_are_shown_as_typed(rendered: tuple[Path, RunResult], tmp_path: Path) -> None:

@@ -84,8 +84,13 @@ def test_segmented_cues_keep_every_rule_and_every_word(case: tuple[subs.Rules, l
         assert 0 < cue.duration <= rules.max_duration, cue
     for a, b in zip(cues, cues[1:]):
         assert b.start - a.end >= rules.min_gap, (a, b)
-    # no cue starts before its first word is spoken
-    assert not cues or cues[0].start >= words[0].start
+    # no cue appears more than the lead-in before its first word is spoken
+    spoken = iter(w for w in words if w.text.strip())
+    for cue in cues:
+        first = next(spoken)
+        assert cue.start >= first.start - subs.LEAD_IN_MS, (cue, first)
+        for _ in range(len(cue.flat.split()) - 1):
+            next(spoken)
 
 
 CJK_WORDS = st.one_of(
@@ -365,3 +370,20 @@ def test_unreadable_srt_is_a_media_error_naming_the_file(tmp_path: Path) -> None
     bad.write_bytes(b"\xff\xfe\x00garbage\x00\x81")
     with pytest.raises(subs.MediaError, match="bad.srt"):
         subs.load_srt(bad)
+
+
+def test_a_slow_to_read_event_leads_in_into_free_time_and_no_further() -> None:
+    """Portuguese runs longer than the English slot: the event appears a little before the
+    speech rather than breaking the reading speed, but never over the previous event."""
+    rules = subs.Rules(42, 2, 17.0, 833, 7000, 80)
+    long = "Subterrâneo, flui para o norte até\nque a rocha dura o empurra para cima."
+    need = subs.text_length(long) * 1000 / 17
+    before, after = subs.Cue(0, 4041, "Chuva nas colinas."), subs.Cue(8483, 12000, "É assim.")
+    cues = subs.fix_timing([before, subs.Cue(4503, 8403, long), after], rules)
+    assert cues[1].end == 8403 and cues[1].duration >= need
+    assert 4503 - subs.LEAD_IN_MS <= cues[1].start < 4503
+    assert subs.check(cues, rules) == []
+    crowded = subs.fix_timing([subs.Cue(0, 4400, "Chuva nas colinas."), subs.Cue(4503, 8403, long),
+                               after], rules)
+    assert crowded[1].start == 4400 + rules.min_gap  # only the free time is taken
+    assert [f.rule for f in subs.check(crowded, rules)] == ["max_cps"]  # and the rest reported

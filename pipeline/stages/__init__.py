@@ -63,9 +63,10 @@ class Stage:
 def all_stages() -> list[Stage]:
     """The stages in pipeline order."""
     from pipeline.stages.extract import Extract
+    from pipeline.stages.master import Master
     from pipeline.stages.narrate import Narrate
     from pipeline.stages.render import Render, Sample
     from pipeline.stages.transcribe import Transcribe
     from pipeline.stages.translate import Translate
 
-    return [Extract(), Transcribe(), Translate(), Narrate(), Render(), Sample()]
+    return [Extract(), Transcribe(), Translate(), Narrate(), Render(), Sample(), Master()]

@@ -64,7 +64,8 @@ def deliverable_name(video: str, lang: str, profile: str) -> str:
 
 class Render(Stage):
     name = "render"
-    version = 7  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills
+    version = 8  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
+    # 8: script subtitles may lead in
     per_lang = True
     shared_per_video = True  # every language of a video from one decode
 
@@ -85,7 +86,7 @@ class Render(Stage):
     def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
         assert task.lang
         r = ws.config.render
-        return {"render": r.model_dump(), "mode": ws.config.narration.mode,
+        return {"render": r.model_dump(exclude={"master"}), "mode": ws.config.narration.mode,
                 "duck_db": ws.config.narration.duck_db, "music_db": ws.config.narration.music_db, "font": font_for(ws, task.lang),
                 "size": ws.config.subtitles.size, "fonts": self._fonts_listing(ws)}
 

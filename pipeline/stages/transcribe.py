@@ -47,7 +47,7 @@ def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
 class Transcribe(Stage):
     name = "transcribe"
     version = 6  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
-    # 6: numbers kept with their unit, CJK runs whole, tails re-checked
+    # 6: numbers kept with their unit, CJK runs whole, tails re-checked, lead-in when needed
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
         return [Task("extract", task.video)]

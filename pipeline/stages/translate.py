@@ -39,7 +39,7 @@ def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
 class Translate(Stage):
     name = "translate"
     version = 5  # 2: sentence-level MT through the translation memory; 3: raw Marian, splits;
-    # 5: CJK split points keep Latin and digit runs whole
+    # 5: CJK split points keep Latin and digit runs whole; lead-in for slow-to-read events
     per_lang = True
 
     def deps(self, ws: Workspace, task: Task) -> list[Task]:
