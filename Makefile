@@ -45,10 +45,13 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test,heavy]'
 	touch $@
 
+# measurements for the README, run by hand (minutes; not part of make test)
 bench: setup $(VENV)/.installed-test
+	$(PY) -m pip install -q -e '.[test,heavy,bench]'
 	$(PY) scripts/make_demo_media.py assets/samples
 	$(PY) bench/demo_timing.py
 	$(PY) bench/asr_bench.py
+	$(PY) bench/render_bench.py
 
 clean:
 	rm -rf outputs $(VENV)

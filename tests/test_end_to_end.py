@@ -111,6 +111,19 @@ def test_lines_never_overlap(project: Project) -> None:
                 assert b["start"] >= a["end"]
 
 
+def test_every_subtitle_file_keeps_the_reading_rules(project: Project) -> None:
+    """Transcripts, machine translations and provided translations alike: zero QA findings."""
+    from pipeline.config import load_config
+    from pipeline.rules import rules_for
+
+    config = load_config(project.config).config
+    files = [(project.out / v / "source" / "transcript.srt", "en") for v in GOOD]
+    files += [(project.out / v / lang / "subtitles.srt", lang) for v in GOOD for lang in LANGS]
+    for srt, lang in files:
+        cues = subs.load_srt(srt)
+        assert cues and subs.check(cues, rules_for(config, lang)) == [], srt
+
+
 def test_second_run_executes_nothing(project: Project) -> None:
     again = run_pipeline(project.config)
     good = [o for o in again.outcomes if o["video"] in GOOD]

@@ -1,5 +1,5 @@
 """Odd real-world sources each give a valid deliverable: rotation metadata, variable frame
-rate, 10-bit, odd sizes and 4:4:4, a sub-second clip, a sound-only file."""
+rate, 10-bit, odd sizes and 4:4:4, a sub-second clip, a 4K clip, a sound-only file."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ SOURCES: dict[str, tuple[str, list[str]]] = {  # picture source, output options
     "tenbit": (f"{PICTURE}:d=4", ["-pix_fmt", "yuv420p10le"]),
     "odd_444": ("testsrc2=s=641x361:r=25:d=4", ["-pix_fmt", "yuv444p"]),
     "tiny_short": ("testsrc2=s=96x54:r=25:d=0.6", ["-pix_fmt", "yuv420p"]),
+    "huge_4k": ("testsrc2=s=3840x2160:r=25:d=1.5", ["-pix_fmt", "yuv420p"]),
 }
 
 
