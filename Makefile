@@ -51,6 +51,7 @@ bench: setup $(VENV)/.installed-test
 	$(PY) scripts/make_demo_media.py assets/samples
 	$(PY) bench/demo_timing.py
 	$(PY) bench/asr_bench.py
+	$(PY) bench/asr_engines_bench.py
 	$(PY) bench/render_bench.py
 
 clean:

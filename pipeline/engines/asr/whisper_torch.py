@@ -22,6 +22,9 @@ class OpenAIWhisper:
             self.model = whisper.load_model(options.model, device="cpu")
         except Exception as e:
             raise EngineError(f"openai-whisper model {options.model!r} cannot be loaded: {e}") from e
+        heads = _alignment_heads(options.model)
+        if heads:  # word timings from the heads tuned for these weights, as for named models
+            self.model.set_alignment_heads(heads)
 
     def transcribe(self, audio: Path, language: str | None, prompt: str | None) -> Transcript:
         result = self.model.transcribe(
@@ -37,3 +40,15 @@ class OpenAIWhisper:
             for s in result.get("segments", [])
         ]
         return Transcript(result.get("language", language or ""), 1.0, segments, dict(self.identity))
+
+
+def _alignment_heads(model: str) -> bytes | None:
+    """The tuned cross-attention heads a checkpoint file may carry (openai's base85 format;
+    bench/ct2_to_openai_whisper.py writes them); whisper.load_model reads them only by name."""
+    if not Path(model).is_file():
+        return None
+    import torch
+
+    checkpoint = torch.load(model, map_location="cpu", mmap=True)
+    heads = checkpoint.get("alignment_heads") if isinstance(checkpoint, dict) else None
+    return heads if isinstance(heads, bytes) else None
