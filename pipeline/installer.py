@@ -24,32 +24,62 @@ def check_archive(path: Path) -> list[str]:
     return names
 
 
+def check_package(path: Path, names: list[str]) -> str:
+    """The one folder an Argos package unpacks into; EngineError naming what it lacks."""
+    tops = {PurePosixPath(n.replace("\\", "/")).parts[0] for n in names if n.strip("/")}
+    if len(tops) != 1:
+        raise EngineError(f"{path}: an Argos package holds one folder, this holds "
+                          f"{', '.join(sorted(tops)) or 'nothing'}")
+    (top,) = tops
+    have = {n.replace("\\", "/") for n in names}
+    missing = [f for f in ("metadata.json", "model/model.bin", "model/config.json")
+               if f"{top}/{f}" not in have]
+    if f"{top}/sentencepiece.model" not in have and f"{top}/bpe.model" not in have:
+        missing.append("sentencepiece.model or bpe.model")
+    if missing:
+        raise EngineError(f"{path}: not a usable Argos package, {top}/ lacks {', '.join(missing)}")
+    return top
+
+
 def install_argos_file(path: Path) -> str:
-    check_archive(path)
-    try:
-        from argostranslate import package
-    except ImportError as e:
-        raise EngineError("argostranslate is not installed; pip install argostranslate") from e
+    names = check_archive(path)
+    top = check_package(path, names)
+    from pipeline.engines.mt import argos
+
+    argos.import_argos()  # EngineError if argostranslate is missing; downloads nothing
+    from argostranslate import package
+
     package.install_from_path(path)
-    return f"installed Argos package {path.name}"
+    installed = argos.packages_dir() / top
+    meta = package.Package(installed)
+    return (f"installed Argos package {top} ({meta.from_code}->{meta.to_code}, version "
+            f"{meta.package_version or '?'}) in {installed.parent}")
 
 
 def install_argos_pair(src: str, tgt: str) -> str:
     """Online: fetch the Argos package index and install the src->tgt package."""
+    from pipeline.engines.mt import argos
+
+    argos.import_argos()  # EngineError if argostranslate is missing
+    from argostranslate import package, settings
+
+    offline = ("download the .argosmodel elsewhere and run `pipeline models install argos FILE`")
+    package.update_package_index()  # logs and returns on a network error
+    if not settings.local_package_index.is_file():
+        raise EngineError(f"cannot reach the Argos package index {settings.remote_package_index}; "
+                          + offline)
     try:
-        from argostranslate import package
-    except ImportError as e:
-        raise EngineError("argostranslate is not installed; pip install argostranslate") from e
-    try:
-        package.update_package_index()
         available = package.get_available_packages()
     except Exception as e:
-        raise EngineError(f"cannot reach the Argos package index ({e}); download the "
-                          f".argosmodel elsewhere and run `pipeline models install argos FILE`") from e
+        raise EngineError(f"cannot read the Argos package index ({e}); {offline}") from e
     match = next((p for p in available if p.from_code == src and p.to_code == tgt), None)
     if match is None:
         raise EngineError(f"the Argos index has no {src}->{tgt} package")
-    return install_argos_file(Path(match.download()))
+    try:
+        downloaded = Path(match.download())
+    except Exception as e:
+        raise EngineError(f"cannot download the Argos {src}->{tgt} package ({e}); {offline}") from e
+    return install_argos_file(downloaded)
 
 
 def install_piper_voice(name: str) -> str:

@@ -8,9 +8,11 @@ inspect the outputs of that one run; tests that change things work on a copy.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,18 @@ from typing import Any
 import pytest
 import yaml
 
+from pipeline.engines.models import cache_dir
 from tests import mediatools as mt
+
+# Argos Translate reads and creates its folders (packages, settings, downloads) under the
+# home when it is imported: every process the tests start gets temporary ones instead, so
+# a user's own packages neither leak into the tests nor get touched. The pipeline's model
+# cache (the assembled multilingual Whisper) stays where it is.
+os.environ.setdefault("PIPELINE_CACHE", str(cache_dir()))
+_ARGOS_HOME = Path(tempfile.mkdtemp(prefix="pipeline-tests-argos-"))
+for _var, _sub in (("ARGOS_PACKAGES_DIR", "packages"), ("XDG_DATA_HOME", "data"),
+                   ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache")):
+    os.environ[_var] = str(_ARGOS_HOME / _sub)
 
 SENTENCES = [
     "Jinan is known as the City of Springs.",

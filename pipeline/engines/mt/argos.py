@@ -1,32 +1,204 @@
-"""Argos Translate (optional extra): many pairs, installed as .argosmodel packages."""
+"""Argos Translate: many pairs, installed as .argosmodel packages (`pipeline models install argos`).
+
+Packages live where argostranslate puts them: `$ARGOS_PACKAGES_DIR`, else
+`$XDG_DATA_HOME/argos-translate/packages` (`~/.local/share/...`); argostranslate reads those
+(and `$XDG_CONFIG_HOME/argos-translate/settings.json`) once, when it is first imported.
+A pair without a package of its own is offered through Argos' own pivot when two packages
+chain (xx->en and en->yy give xx->yy).
+
+Sentence splitting, offline. Before translating, argostranslate splits its input into
+sentences, and every splitter it has fetches something from the internet at first use:
+MiniSBD (its default) downloads `<lang>.onnx` from GitHub into
+`$XDG_DATA_HOME/argos-translate/minisbd/` unless the package ships a `minisbd/` model; a
+package's own `stanza/` tokenizer still re-downloads Stanza's `resources.json` on every
+load; `ARGOS_CHUNK_TYPE=SPACY` downloads spaCy's `xx_sent_ud_sm` when argostranslate is
+imported; `NONE` is not implemented (no translation is offered). The
+pipeline already hands the engine one sentence at a time (subtitle events are joined into
+sentences, `sentences.py`), so this backend gives each Argos package a splitter that keeps
+the text whole: nothing is downloaded, and the model, tokenizer and decoding are Argos' own.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pipeline.errors import EngineError
 
+TEST_SENTENCE = "Hello, world."
+
+
+class _WholeText:
+    """argostranslate's sentence splitter interface: the pipeline's sentence, kept whole."""
+
+    def split_sentences(self, text: str) -> list[str]:
+        return [text]
+
+    def __str__(self) -> str:
+        return "one sentence per call (springs-pipeline)"
+
+
+def available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("argostranslate") is not None
+
+
+def import_argos() -> Any:
+    """argostranslate.translate, imported so that importing it downloads nothing."""
+    try:
+        from argostranslate import settings
+    except ImportError as e:
+        raise EngineError("argostranslate is not installed; pip install argostranslate") from e
+    if settings.chunk_type == settings.ChunkType.SPACY:
+        # set before argostranslate.sbd is imported, which would otherwise download spaCy's
+        # model; the splitter is replaced anyway (_WholeText)
+        settings.chunk_type = settings.ChunkType.MINISBD
+    from argostranslate import translate
+
+    return translate
+
+
+def packages_dir() -> Path:
+    try:
+        from argostranslate import settings
+    except ImportError as e:
+        raise EngineError("argostranslate is not installed; pip install argostranslate") from e
+    return Path(settings.package_data_dir)
+
+
+def _languages() -> dict[str, Any]:
+    translate = import_argos()
+    try:
+        return {lang.code: lang for lang in translate.get_installed_languages()}
+    except Exception as e:  # a broken folder among the packages breaks them all
+        raise EngineError(f"cannot read the Argos packages in {packages_dir()}: {e}; remove the "
+                          "broken folder and reinstall it with `pipeline models install argos "
+                          "FILE`") from e
+
+
+def _translation(src: str, tgt: str) -> Any | None:
+    langs = _languages()
+    if src not in langs or tgt not in langs or src == tgt:
+        return None
+    return langs[src].get_translation(langs[tgt])
+
+
+def _steps(translation: Any) -> list[Any]:
+    """The argostranslate PackageTranslations a translation runs, in order."""
+    if hasattr(translation, "t1"):  # CompositeTranslation: Argos' pivot
+        return _steps(translation.t1) + _steps(translation.t2)
+    if hasattr(translation, "underlying"):  # CachedTranslation
+        return _steps(translation.underlying)
+    if hasattr(translation, "pkg"):  # PackageTranslation
+        return [translation]
+    return []  # IdentityTranslation
+
+
+def _problem(folder: Path) -> str | None:
+    """What an installed package folder lacks for Argos to use it, or None."""
+    missing = [name for name in ("metadata.json", "model/model.bin", "model/config.json")
+               if not (folder / name).is_file()]
+    if not ((folder / "sentencepiece.model").is_file() or (folder / "bpe.model").is_file()):
+        missing.append("sentencepiece.model or bpe.model")
+    return "missing " + ", ".join(missing) if missing else None
+
+
+def _describe(pkg: Any) -> dict[str, Any]:
+    folder = Path(pkg.package_path)
+    model = folder / "model" / "model.bin"
+    found = {"pair": f"{pkg.from_code}-{pkg.to_code}", "package": folder.name,
+             "version": pkg.package_version,
+             "model_bytes": model.stat().st_size if model.is_file() else None}
+    problem = _problem(folder)
+    if problem:
+        found["problem"] = problem
+    return found
+
+
+def route(src: str, tgt: str) -> list[dict[str, Any]] | None:
+    """The packages Argos chains to translate src->tgt (one: direct; more: a pivot), or None;
+    EngineError if one of them is broken."""
+    if not available():
+        return None
+    translation = _translation(src, tgt)
+    if translation is None:
+        return None
+    steps = [_describe(step.pkg) for step in _steps(translation)]
+    for step in steps:
+        if "problem" in step:
+            raise EngineError(f"Argos would translate {src}->{tgt} with the package {step['package']}"
+                              f" in {packages_dir()}, which is broken ({step['problem']}); remove it "
+                              "and reinstall it with `pipeline models install argos FILE`")
+    return steps or None
+
 
 def has_pair(src: str, tgt: str) -> bool:
-    try:
-        from argostranslate import translate
-    except ImportError:
-        return False
-    langs = {lang.code: lang for lang in translate.get_installed_languages()}
-    if src not in langs or tgt not in langs:
-        return False
-    return langs[src].get_translation(langs[tgt]) is not None
+    return route(src, tgt) is not None
+
+
+def pairs() -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Every pair the installed packages give (direct first, then pivots), with its route."""
+    if not available():
+        return []
+    found = []
+    for src, lang in _languages().items():
+        for translation in lang.translations_from:
+            tgt = translation.to_lang.code
+            steps = _steps(translation)
+            if tgt != src and steps:
+                found.append((src, tgt, [_describe(s.pkg) for s in steps]))
+    return sorted(found, key=lambda p: (len(p[2]), p[0], p[1]))
+
+
+def problems() -> list[tuple[str, str]]:
+    """(package folder, what is wrong) for each installed package Argos cannot use."""
+    if not available():
+        return []
+    root = packages_dir()
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    return [(f.name, problem) for f in folders if (problem := _problem(f))]
+
+
+def describe_route(steps: list[dict[str, Any]]) -> str:
+    names = ", ".join(f"{s['package']} {s['version']}".strip() for s in steps)
+    broken = [f"{s['package']} is broken: {s['problem']}" for s in steps if "problem" in s]
+    if len(steps) > 1:
+        via = "->".join([steps[0]["pair"].split("-")[0]] + [s["pair"].split("-")[1] for s in steps])
+        names = f"pivot {via}: {names}"
+    return names + "".join(f"; {b}" for b in broken)
 
 
 class Argos:
     def __init__(self, src: str, tgt: str) -> None:
-        try:
-            from argostranslate import translate
-        except ImportError as e:
-            raise EngineError("argostranslate is not installed; pip install argostranslate") from e
-        langs = {lang.code: lang for lang in translate.get_installed_languages()}
-        self._translation = langs[src].get_translation(langs[tgt])
-        self.identity: dict[str, Any] = {"engine": "argos", "pair": f"{src}-{tgt}"}
+        translation = _translation(src, tgt)
+        if translation is None:
+            raise EngineError(f"no Argos package translates {src}->{tgt} (directly or through "
+                              f"another language) in {packages_dir()}")
+        steps = _steps(translation)
+        for step in steps:
+            step.sentencizer = _WholeText()
+        self._translation = translation
+        self.identity: dict[str, Any] = {"engine": "argos", "pair": f"{src}-{tgt}",
+                                         "route": [_describe(s.pkg) for s in steps]}
 
     def translate(self, texts: list[str]) -> list[str]:
-        return [self._translation.translate(t) if t.strip() else t for t in texts]
+        out = []
+        for text in texts:
+            if not text.strip():
+                out.append(text)
+                continue
+            try:
+                out.append(self._translation.translate(" ".join(text.split())).strip())
+            except Exception as e:
+                raise EngineError(f"Argos {self.identity['pair']} failed on {text[:60]!r}: {e}") from e
+        return out
+
+
+def check(src: str, tgt: str) -> str:
+    """Load the src->tgt route and translate a test sentence; EngineError with the cause."""
+    translator = Argos(src, tgt)
+    out = translator.translate([TEST_SENTENCE])[0]
+    if not out.strip():
+        raise EngineError(f"Argos {src}->{tgt} returned nothing for {TEST_SENTENCE!r}")
+    return out
