@@ -87,11 +87,13 @@ def mix_args(source: str | None, narration: str, duration: float, mode: str,
 
 def normalize_args(mix: str, gain_db: float, peak_db: float, target: str) -> list[str]:
     """A linear gain to the loudness target, then a look-ahead peak limiter at peak_db:
-    unlike dynamic loudnorm, it keeps the mix's shape (the ducking depth) intact."""
+    unlike dynamic loudnorm, it keeps the mix's shape (the ducking depth) intact. The
+    loudness reached is measured in the same pass (ebur128's summary, logged at info level;
+    its per-frame lines only at verbose)."""
     limit = 10 ** (peak_db / 20)
     chain = (f"volume={gain_db:.2f}dB,alimiter=limit={limit:.4f}:attack=5:release=50:level=0,"
-             "aresample=48000,aformat=sample_fmts=s16:channel_layouts=stereo")
-    return ["-v", "error", "-guess_layout_max", "2", "-i", mix, "-af", chain, "-c:a", "pcm_s16le",
+             "ebur128=framelog=verbose,aresample=48000,aformat=sample_fmts=s16:channel_layouts=stereo")
+    return ["-v", "info", "-guess_layout_max", "2", "-i", mix, "-af", chain, "-c:a", "pcm_s16le",
             "-f", "wav", target]
 
 

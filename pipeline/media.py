@@ -154,10 +154,17 @@ def stretch_to_wav(src: Path, dst: Path, tempo: float, rate: int) -> None:
                 "-c:a", "pcm_s16le", "-f", "wav", file_url(dst)], what=str(src))
 
 
-def loudness(path: Path) -> dict[str, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) of a file's first audio stream."""
+def loudness(path: Path, true_peak: bool = True) -> dict[str, float]:
+    """Integrated loudness (LUFS) and, unless true_peak is False (it costs a 4x upsampling),
+    true peak (dBTP) of a file's first audio stream."""
     stderr = run_ffmpeg(["-i", file_url(path), "-map", "0:a:0", "-af",
-                         "ebur128=peak=true", "-f", "null", "-"], what=str(path))
+                         "ebur128=peak=true" if true_peak else "ebur128", "-f", "null", "-"],
+                        what=str(path))
+    return parse_loudness(stderr)
+
+
+def parse_loudness(stderr: str) -> dict[str, float]:
+    """The summary an ebur128 filter prints when its graph ends."""
     summary = stderr[stderr.rfind("Summary:"):]
     result: dict[str, float] = {}
     for line in summary.splitlines():
