@@ -15,6 +15,7 @@ from pipeline.subtitles import (
     is_cjk_char,
     join_words,
     text_length,
+    weak_end,
 )
 
 _BREAK_AFTER = re.compile(r"[,;:.!?，、；：。！？]$")
@@ -65,6 +66,8 @@ def split_proportionally(text: str, weights: list[int]) -> list[str]:
             cost = abs(pos - ideal) - (6 if _BREAK_AFTER.search(units[k - 1]) else 0)
             if _keeps_together(units[k - 1], units[k]):
                 cost += 20
+            if weak_end(units[k - 1]):
+                cost += 10
             if best_cost is None or cost < best_cost:
                 best, best_cost = k, cost
         cuts.append(best if best is not None else min(len(units), lo))

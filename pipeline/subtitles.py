@@ -138,9 +138,28 @@ def break_lines(text: str, rules: Rules) -> str:
             cost -= 8
         if _keeps_together(tokens[i - 1], tokens[i]):
             cost += 40
+        if weak_end(tokens[i - 1]):
+            cost += 10
         if best is None or cost < best[0]:
             best = (cost, top + "\n" + bottom)
     return best[1] if best else flat
+
+
+# Articles, prepositions and conjunctions of the Latin-script languages we deliver most: a
+# line or an event that ends on one reads as cut off from the words it belongs to.
+FUNCTION_WORDS = frozenset("""
+a an the of to in on at by for from with and or but as into than that
+o os as um uma de do da dos das em no na nos nas por para com e ou que ao à pelo pela
+el la los las un una del en y al con
+le les une du des au aux par pour avec et
+der die das den dem des ein eine einen und oder mit von zu im am an auf für
+il lo gli di della per che
+""".split())
+
+
+def weak_end(word: str) -> bool:
+    """Whether a line or an event should not end on this word (an article, a preposition)."""
+    return word in FUNCTION_WORDS
 
 
 _NUMBER = re.compile(r"\d(?:[\d.,]*\d)?%?")
@@ -234,6 +253,30 @@ def fix_timing(cues: list[Cue], rules: Rules) -> list[Cue]:
             end = max(start + 1, limit)
         out.append(Cue(start, end, cue.text))
         prev_end = end
+    return _share_chained(out, rules)
+
+
+def _reading_need(cue: Cue, rules: Rules) -> int:
+    return max(rules.min_duration, int(1000 * text_length(cue.text) / rules.max_cps) + 1)
+
+
+def _share_chained(cues: list[Cue], rules: Rules) -> list[Cue]:
+    """Two chained events (a sentence split in two: the second starts at the minimum gap)
+    share their time by what each needs to be read: the boundary moves later, by at most
+    LEAD_IN_MS, when the second can give time (its own spare time or free time after it)."""
+    out = list(cues)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        short = _reading_need(a, rules) - a.duration
+        if short <= 0 or b.start - a.end > rules.min_gap:
+            continue
+        limit = out[i + 2].start - rules.min_gap if i + 2 < len(out) else b.end
+        room = min(limit, b.start + rules.max_duration) - b.start - _reading_need(b, rules)
+        shift = min(short, room, LEAD_IN_MS)
+        if shift > 0:
+            out[i] = Cue(a.start, a.end + shift, a.text)
+            end = min(limit, max(b.end, b.start + shift + _reading_need(b, rules)))
+            out[i + 1] = Cue(b.start + shift, end, b.text)
     return out
 
 

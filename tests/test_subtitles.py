@@ -383,7 +383,40 @@ def test_a_slow_to_read_event_leads_in_into_free_time_and_no_further() -> None:
     assert cues[1].end == 8403 and cues[1].duration >= need
     assert 4503 - subs.LEAD_IN_MS <= cues[1].start < 4503
     assert subs.check(cues, rules) == []
+    busy = subs.Cue(8483, 12000, "É assim que Nascente Baotu e\nNascente do Tigre Negro nascem.")
     crowded = subs.fix_timing([subs.Cue(0, 4400, "Chuva nas colinas."), subs.Cue(4503, 8403, long),
-                               after], rules)
+                               busy], rules)
     assert crowded[1].start == 4400 + rules.min_gap  # only the free time is taken
     assert [f.rule for f in subs.check(crowded, rules)] == ["max_cps"]  # and the rest reported
+
+
+def test_a_sentence_split_in_two_events_shares_its_time_by_reading_need() -> None:
+    """The first half is slightly too fast, the second has time to spare: the boundary moves."""
+    rules = subs.Rules(42, 2, 17.0, 833, 7000, 80)
+    first = subs.Cue(20864, 23832, "A água da nascente flui\npara o norte em Lago Daming,")
+    second = subs.Cue(23912, 25795, "anel por salgueiros e pavilhões.")
+    after = subs.Cue(26055, 29820, "Ao sul, a Montanha dos Mil Budas\noferece templos e amplas vistas.")
+    before = subs.Cue(16960, 20784, "Nascente do Tigre Negro derrama\nde três cabeças de tigre de pedra.")
+    assert [f.index for f in subs.check([before, first, second, after], rules)] == [2]
+    shared = subs.fix_timing([before, first, second, after], rules)
+    assert subs.check(shared, rules) == []
+    assert shared[1].start == first.start and shared[2].start - shared[1].end == rules.min_gap
+    assert 0 < shared[2].start - second.start <= subs.LEAD_IN_MS
+
+
+@pytest.mark.parametrize("text", [
+    "Visitors come every year to see the spring and the lake in the old town",
+    "The spring water flows north into the lake beside the old city walls",
+])
+def test_a_line_does_not_end_on_an_article_or_a_preposition(text: str) -> None:
+    top, bottom = subs.break_lines(text, EN).split("\n")
+    assert top.split()[-1] not in subs.FUNCTION_WORDS, (top, bottom)
+    assert len(top) <= len(bottom) <= EN.max_chars_per_line
+
+
+def test_an_event_split_does_not_end_on_a_preposition() -> None:
+    from pipeline.sentences import split_proportionally
+
+    text = "A água da nascente flui para o norte em Lago Daming, anel por salgueiros e pavilhões."
+    first, second = split_proportionally(text, [1, 1])
+    assert first.endswith("Lago Daming,") and second.startswith("anel")
