@@ -46,13 +46,19 @@ def remote_unit(config_path: str, unit: list[Task], force: bool, only: list[str]
     return outs
 
 
+CORES_PER_WORKER = 2
+
+
 def default_jobs() -> int:
-    """What this machine can hold: a worker per core, about 2 GB of models each."""
+    """What this machine can hold: a worker per CORES_PER_WORKER cores, about 2 GB of models
+    each. A video's render keeps two cores busy by itself (an encoder per version from one
+    decode, the sound beside them): on 2 cores, 8 clips x 3 languages took 64.2 s in one
+    process and 68.3 s with two workers (bench/batch_bench.py)."""
     try:
         mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (ValueError, OSError):
         mem_gb = 4.0
-    return max(1, min(os.cpu_count() or 1, int((mem_gb - 2) // 2)))
+    return max(1, min((os.cpu_count() or 1) // CORES_PER_WORKER, int((mem_gb - 2) // 2)))
 
 
 def execute_dask(ws: Workspace, config_path: Path, tasks: list[Task], reporter: Reporter,
