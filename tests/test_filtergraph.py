@@ -247,3 +247,14 @@ def test_merge_windows_at_exactly_the_join_gap_keeps_two() -> None:
 def test_merge_windows_with_no_join_gap_keeps_touching_windows_apart() -> None:
     assert fg.merge_windows([(1.0, 2.0), (2.0, 3.0)], join_gap=0) == [(1.0, 2.0), (2.0, 3.0)]
     assert fg.merge_windows([(1.0, 2.0), (1.9, 3.0)], join_gap=0) == [(1.0, 3.0)]
+
+
+def test_big_frames_fall_back_to_more_decodes() -> None:
+    """One decode feeds at most eight 1080p frames (about 230 MB of x264 each, measured)."""
+    from pipeline.stages.render import versions_per_decode
+
+    hd = (1920, 1080)
+    assert versions_per_decode([(1280, 720)]) == 18  # the demo: every language at once
+    assert versions_per_decode([hd, (1080, 1920), hd]) == 2  # the default three profiles
+    assert versions_per_decode([(3840, 2160)]) == 2  # 4K deliverables
+    assert versions_per_decode([(7680, 4320), (7680, 4320)]) == 1  # never less than one

@@ -31,6 +31,12 @@ AAC_HEADROOM_DB = 1.0
 MAX_PIXELS_PER_DECODE = 8 * 1920 * 1080
 
 
+def versions_per_decode(frames: list[tuple[int, int]], budget: int = MAX_PIXELS_PER_DECODE) -> int:
+    """How many versions (each encoded in every profile's frame) one decode may feed."""
+    per_version = sum(w * h for w, h in frames)
+    return max(1, budget // max(1, per_version))
+
+
 @dataclass
 class _Version:
     """One (video, language) ready to render."""
@@ -129,8 +135,8 @@ class Render(Stage):
                 versions.append(self._prepare(ws, task))
             except Exception as e:
                 results[task] = e
-        frame = sum(p.width * p.height for p in ws.config.render.profiles.values())
-        per_pass = max(1, MAX_PIXELS_PER_DECODE // max(1, frame))
+        per_pass = versions_per_decode([(p.width, p.height)
+                                        for p in ws.config.render.profiles.values()])
         for i in range(0, len(versions), per_pass):
             chunk = versions[i:i + per_pass]
             try:
