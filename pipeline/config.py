@@ -99,7 +99,7 @@ class SubtitleConfig(Strict):
         },
         description="font per language where the default font lacks the script",
     )
-    size: float = Field(0.045, gt=0.01, le=0.2, description="font size as a share of frame height")
+    size: float = Field(0.045, gt=0.01, le=0.2, description="font size as a share of the frame's shorter side")
     max_chars_per_line: int = Field(42, ge=8, le=80)
     max_lines: int = Field(2, ge=1, le=3)
     max_cps: float = Field(17.0, gt=0)

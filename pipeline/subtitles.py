@@ -5,6 +5,7 @@ Times are integer milliseconds (no float drift in hashes or comparisons).
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import asdict, dataclass
@@ -353,7 +354,8 @@ def load_vtt(path: Path) -> list[Cue]:
         subs = pysubs2.load(str(path), encoding="utf-8", format_="vtt")
     except Exception as e:  # pysubs2 raises several types for bad input
         raise MediaError(f"{path}: not a readable WebVTT file ({e}); fix or delete it") from e
-    return [c for c in (Cue(ev.start, ev.end, _event_text(ev.text)) for ev in subs) if c.text]
+    cues = (Cue(ev.start, ev.end, html.unescape(_event_text(ev.text))) for ev in subs)
+    return [c for c in cues if c.text]
 
 
 def _to_ssafile(cues: list[Cue]) -> pysubs2.SSAFile:
@@ -369,7 +371,10 @@ def srt_text(cues: list[Cue]) -> str:
 
 
 def vtt_text(cues: list[Cue]) -> str:
-    return _to_ssafile(cues).to_string("vtt", keep_ssa_tags=True)
+    """WebVTT: cue text is markup there, so &, < and > are written as entities (a line like
+    "Rock & Roll <3" would otherwise open a tag in every player)."""
+    escaped = [Cue(c.start, c.end, html.escape(c.text, quote=False)) for c in cues]
+    return _to_ssafile(escaped).to_string("vtt", keep_ssa_tags=True)
 
 
 def escape_ass(text: str) -> str:

@@ -3,6 +3,7 @@ and ASS text that libass shows literally (rendered by the real ffmpeg, read back
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -336,8 +337,17 @@ def test_vtt_keeps_times_and_text(cues: list[subs.Cue]) -> None:
     text = subs.vtt_text(cues)
     assert text.startswith("WEBVTT")
     parsed = pysubs2.SSAFile.from_string(text, format_="vtt")
-    assert [(e.start, e.end, e.text.replace("\\N", "\n")) for e in parsed] == [
+    assert [(e.start, e.end, html.unescape(e.text.replace("\\N", "\n"))) for e in parsed] == [
         (c.start, c.end, c.text) for c in cues]
+
+
+def test_vtt_writes_markup_characters_as_entities(tmp_path: Path) -> None:
+    """In WebVTT, "<3" opens a tag and "&" an entity: players would hide or garble them."""
+    cues = [subs.Cue(0, 1500, "Rock & Roll <3"), subs.Cue(2000, 3000, "a > b")]
+    text = subs.vtt_text(cues)
+    assert "Rock &amp; Roll &lt;3" in text and "a &gt; b" in text
+    (tmp_path / "s.vtt").write_text(text, encoding="utf-8")
+    assert subs.load_vtt(tmp_path / "s.vtt") == cues
 
 
 def test_srt_times_are_exact_milliseconds(tmp_path: Path) -> None:
