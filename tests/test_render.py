@@ -93,6 +93,9 @@ def test_the_master_carries_every_language_as_tagged_tracks(rendered: tuple[Path
     zh = subprocess.run(["ffmpeg", "-v", "error", "-i", str(master), "-map", "0:s:1", "-f", "srt", "-"],
                         check=True, capture_output=True, text=True).stdout
     assert "济南泉城" in zh
+    # its picture came from the render's one decode, not from a second one
+    state = json.loads((root / "outputs" / SAFE / ".state" / "master.json").read_text())
+    assert state["extra"]["master"]["picture"] == "kept"
     # no subtitles burned into its picture, where the landscape deliverable has them
     at = _cue_middle(root, "zh")
     assert len(_ink_rows(_out(root, "zh", "landscape"), at)) > 5

@@ -15,7 +15,7 @@ from pipeline import media
 from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json
 from pipeline.stages import Result, Stage
-from pipeline.stages.render import Render
+from pipeline.stages.render import Render, clean_picture, keep_clean_picture
 from pipeline.workspace import Task, Workspace
 
 if TYPE_CHECKING:
@@ -67,14 +67,18 @@ class Master(Stage):
         (target,) = self.outputs(ws, task)
         with tempfile.TemporaryDirectory(prefix="master-") as tmp_name:
             tmp = Path(tmp_name)
-            picture = tmp / "picture.mp4"
-            clean = fg.OutputSpec("master", profile.width, profile.height, profile.fit, True,
-                                  None, media.file_url(picture))
-            source = (media.file_url(inp["source"]) if probe.has_video
-                      else fg.still_picture(probe.duration))
-            media.run_ffmpeg(fg.video_args(source, [clean], fps=probe.fps, crf=cfg.crf,
-                                           preset=cfg.preset, fonts_dir=None),
-                             what=f"master picture {task.video}", cwd=tmp)
+            picture = clean_picture(ws, task.video)
+            shared = picture.is_file()
+            if not shared:  # not made by the render's decode (an older run): encode it here
+                picture = tmp / "picture.mp4"
+                clean = fg.OutputSpec("master", profile.width, profile.height, profile.fit, True,
+                                      None, media.file_url(picture))
+                source = (media.file_url(inp["source"]) if probe.has_video
+                          else fg.still_picture(probe.duration))
+                media.run_ffmpeg(fg.video_args(source, [clean], fps=probe.fps, crf=cfg.crf,
+                                               preset=cfg.preset, fonts_dir=None),
+                                 what=f"master picture {task.video}", cwd=tmp)
+                keep_clean_picture(ws, task.video, picture)
             tracks = []
             for lang in langs:  # the text as shown on the burned versions (sidecar VTT)
                 srt = tmp / f"{lang}.srt"
@@ -89,4 +93,5 @@ class Master(Stage):
         info = media.probe(target)
         return Result(extra={"master": {"duration": round(info.duration, 3),
                                         "width": info.width, "height": info.height,
-                                        "languages": langs}})
+                                        "languages": langs,
+                                        "picture": "kept" if shared else "encoded"}})

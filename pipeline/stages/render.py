@@ -4,6 +4,7 @@ encode every profile of a version from one decode of the source."""
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline import filtergraph as fg
 from pipeline import media
 from pipeline import subtitles as subs
-from pipeline.cache import atomic_path, read_json, write_text_atomic
+from pipeline.cache import atomic_path, canonical_hash, read_json, write_text_atomic
 from pipeline.config import ProfileConfig
 from pipeline.fonts import check_coverage
 from pipeline.rules import rules_for
@@ -62,6 +63,29 @@ def ass_style(ws: Workspace, lang: str, profile: ProfileConfig) -> subs.AssStyle
     margin = round(profile.height * safe)
     return subs.AssStyle(profile.width, profile.height, font_for(ws, lang), size, margin,
                          outline_px=max(1.0, size * 0.08), shadow_px=max(0.0, size * 0.03))
+
+
+def clean_picture(ws: Workspace, video: str) -> Path:
+    """Where the master's picture (no subtitles) is kept between runs, named by what makes
+    it: the render's shared decode writes it, and reruns of the master (an edited line)
+    only mux."""
+    r = ws.config.render
+    assert r.master
+    key = canonical_hash({"source": ws.hashes.sha256(ws.video(video).source),
+                          "profile": r.profiles[r.master].model_dump(), "crf": r.crf,
+                          "preset": r.preset, "version": 1})
+    return ws.out / ".pipeline" / "pictures" / video / f"{key[:20]}.mp4"
+
+
+def keep_clean_picture(ws: Workspace, video: str, made: Path) -> None:
+    """Put a freshly encoded clean picture in place; older ones of the video go."""
+    target = clean_picture(ws, video)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        shutil.copyfile(made, tmp)
+    for old in target.parent.glob("*.mp4"):
+        if old != target:
+            old.unlink(missing_ok=True)
 
 
 def deliverable_name(video: str, lang: str, profile: str) -> str:
@@ -191,6 +215,9 @@ class Render(Stage):
                     outputs.append(fg.OutputSpec(name, profile.width, profile.height, profile.fit,
                                                  profile.audio, ass,
                                                  media.file_url(tmp / f"video-l{a}p{p}.mp4")))
+            clean = self._clean_picture_output(ws, versions[0].task.video, limit, tmp)
+            if clean:
+                outputs.append(clean)
             fonts = self._fonts_dir(ws)
             if fonts:
                 os.symlink(fonts, tmp / "fonts")
@@ -203,6 +230,8 @@ class Render(Stage):
                                                preset=cfg.preset,
                                                fonts_dir="fonts" if fonts else None, limit=limit),
                                  what=f"render {label}", cwd=tmp)
+                if clean:
+                    keep_clean_picture(ws, versions[0].task.video, tmp / "clean.mp4")
                 for a, (version, sound) in enumerate(zip(versions, sounds)):
                     try:
                         aac, loud = sound.result()
@@ -210,6 +239,17 @@ class Render(Stage):
                     except Exception as e:
                         results[version.task] = e
         return results
+
+    def _clean_picture_output(self, ws: Workspace, video: str, limit: float | None,
+                              tmp: Path) -> fg.OutputSpec | None:
+        """The master's picture as one more output of this decode, when a master is
+        configured and its picture is not kept yet (the master task then only muxes)."""
+        name = ws.config.render.master
+        if not name or limit is not None or clean_picture(ws, video).is_file():
+            return None
+        p = ws.config.render.profiles[name]
+        return fg.OutputSpec("master", p.width, p.height, p.fit, True, None,
+                             media.file_url(tmp / "clean.mp4"))
 
     def _deliver(self, ws: Workspace, version: _Version, tmp: Path, a: int, aac: Path,
                  loud: dict[str, Any]) -> Result:
