@@ -190,35 +190,36 @@ def convert(model_dir: Path) -> dict:
 
     n_enc, n_dec = n_layers("encoder"), n_layers("decoder")
 
+    def self_attention(d: str, s: str) -> None:
+        split([f"{d}.attn.query", f"{d}.attn.key", f"{d}.attn.value"],
+              f"{s}/self_attention/linear_0", {"key"})
+        linear(f"{d}.attn.out", f"{s}/self_attention/linear_1")
+        norm(f"{d}.attn_ln", f"{s}/self_attention/layer_norm")
+
+    def mlp(d: str, s: str) -> None:
+        linear(f"{d}.mlp.0", f"{s}/ffn/linear_0")
+        linear(f"{d}.mlp.2", f"{s}/ffn/linear_1")
+        norm(f"{d}.mlp_ln", f"{s}/ffn/layer_norm")
+
     for i in (1, 2):
         linear(f"encoder.conv{i}", f"encoder/conv{i}")
     sd["encoder.positional_embedding"] = get("encoder/position_encodings/encodings")
     for i in range(n_enc):
         s, d = f"encoder/layer_{i}", f"encoder.blocks.{i}"
-        split([f"{d}.attn.query", f"{d}.attn.key", f"{d}.attn.value"],
-              f"{s}/self_attention/linear_0", {"key"})
-        linear(f"{d}.attn.out", f"{s}/self_attention/linear_1")
-        norm(f"{d}.attn_ln", f"{s}/self_attention/layer_norm")
-        linear(f"{d}.mlp.0", f"{s}/ffn/linear_0")
-        linear(f"{d}.mlp.2", f"{s}/ffn/linear_1")
-        norm(f"{d}.mlp_ln", f"{s}/ffn/layer_norm")
+        self_attention(d, s)
+        mlp(d, s)
     norm("encoder.ln_post", "encoder/layer_norm")
 
     sd["decoder.token_embedding.weight"] = get("decoder/embeddings/weight")
     sd["decoder.positional_embedding"] = get("decoder/position_encodings/encodings")
     for i in range(n_dec):
         s, d = f"decoder/layer_{i}", f"decoder.blocks.{i}"
-        split([f"{d}.attn.query", f"{d}.attn.key", f"{d}.attn.value"],
-              f"{s}/self_attention/linear_0", {"key"})
-        linear(f"{d}.attn.out", f"{s}/self_attention/linear_1")
-        norm(f"{d}.attn_ln", f"{s}/self_attention/layer_norm")
+        self_attention(d, s)
         linear(f"{d}.cross_attn.query", f"{s}/attention/linear_0")
         split([f"{d}.cross_attn.key", f"{d}.cross_attn.value"], f"{s}/attention/linear_1", {"key"})
         linear(f"{d}.cross_attn.out", f"{s}/attention/linear_2")
         norm(f"{d}.cross_attn_ln", f"{s}/attention/layer_norm")
-        linear(f"{d}.mlp.0", f"{s}/ffn/linear_0")
-        linear(f"{d}.mlp.2", f"{s}/ffn/linear_1")
-        norm(f"{d}.mlp_ln", f"{s}/ffn/layer_norm")
+        mlp(d, s)
     norm("decoder.ln", "decoder/layer_norm")
 
     # openai-whisper ties the output projection to the token embedding.

@@ -126,8 +126,8 @@ def _cause(ws: Workspace, stage: str, e: BaseException) -> tuple[str, str]:
     return f"internal error in {stage}: {type(e).__name__}: {e}", trace
 
 
-def _failed(ws: Workspace, task: Task, error: BaseException | str, start: float) -> Outcome:
-    cause, trace = (error, "") if isinstance(error, str) else _cause(ws, task.stage, error)
+def _failed(ws: Workspace, task: Task, error: BaseException, start: float) -> Outcome:
+    cause, trace = _cause(ws, task.stage, error)
     cause = " ".join(cause.split())
     record = {"cause": cause, "at": utc_stamp()}
     if trace:

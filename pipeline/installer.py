@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from pipeline.engines.models import cache_dir
+from pipeline.engines.mt import argos
 from pipeline.errors import EngineError
 
 
@@ -32,10 +33,7 @@ def check_package(path: Path, names: list[str]) -> str:
                           f"{', '.join(sorted(tops)) or 'nothing'}")
     (top,) = tops
     have = {n.replace("\\", "/") for n in names}
-    missing = [f for f in ("metadata.json", "model/model.bin", "model/config.json")
-               if f"{top}/{f}" not in have]
-    if f"{top}/sentencepiece.model" not in have and f"{top}/bpe.model" not in have:
-        missing.append("sentencepiece.model or bpe.model")
+    missing = argos.missing_files(lambda name: f"{top}/{name}" in have)
     if missing:
         raise EngineError(f"{path}: not a usable Argos package, {top}/ lacks {', '.join(missing)}")
     return top
@@ -44,8 +42,6 @@ def check_package(path: Path, names: list[str]) -> str:
 def install_argos_file(path: Path) -> str:
     names = check_archive(path)
     top = check_package(path, names)
-    from pipeline.engines.mt import argos
-
     argos.import_argos()  # EngineError if argostranslate is missing; downloads nothing
     from argostranslate import package
 
@@ -58,8 +54,6 @@ def install_argos_file(path: Path) -> str:
 
 def install_argos_pair(src: str, tgt: str) -> str:
     """Online: fetch the Argos package index and install the src->tgt package."""
-    from pipeline.engines.mt import argos
-
     argos.import_argos()  # EngineError if argostranslate is missing
     from argostranslate import package, settings
 

@@ -244,7 +244,7 @@ def fix_timing(cues: list[Cue], rules: Rules) -> list[Cue]:
         start = max(cue.start, prev_end + rules.min_gap)
         end = max(cue.end, start + 1)
         limit = cues[i + 1].start - rules.min_gap if i + 1 < len(cues) else end + 2000
-        need = max(rules.min_duration, int(1000 * text_length(cue.text) / rules.max_cps) + 1)
+        need = _reading_need(cue, rules)
         if end - start < need:
             end = min(start + need, max(limit, end))
         if end - start < need:  # still too fast to read: appear a little before the speech
@@ -272,11 +272,12 @@ def _share_chained(cues: list[Cue], rules: Rules) -> list[Cue]:
         if short <= 0 or b.start - a.end > rules.min_gap:
             continue
         limit = out[i + 2].start - rules.min_gap if i + 2 < len(out) else b.end
-        room = min(limit, b.start + rules.max_duration) - b.start - _reading_need(b, rules)
+        b_need = _reading_need(b, rules)
+        room = min(limit, b.start + rules.max_duration) - b.start - b_need
         shift = min(short, room, LEAD_IN_MS)
         if shift > 0:
             out[i] = Cue(a.start, a.end + shift, a.text)
-            end = min(limit, max(b.end, b.start + shift + _reading_need(b, rules)))
+            end = min(limit, max(b.end, b.start + shift + b_need))
             out[i + 1] = Cue(b.start + shift, end, b.text)
     return out
 
@@ -338,24 +339,23 @@ def _event_text(raw: str) -> str:
     return text.replace(_LITERAL_BACKSLASH, "\\").strip()
 
 
-def load_srt(path: Path) -> list[Cue]:
-    """Events of an SRT file; every character of the text is kept literally (braces too)."""
+def _load(path: Path, format_: str, name: str) -> list[Cue]:
     try:
-        subs = pysubs2.load(str(path), encoding="utf-8", format_="srt")
+        subs = pysubs2.load(str(path), encoding="utf-8", format_=format_)
     except Exception as e:  # pysubs2 raises several types for bad input
-        raise MediaError(f"{path}: not a readable SRT file ({e}); fix or delete it") from e
+        raise MediaError(f"{path}: not a readable {name} file ({e}); fix or delete it") from e
     cues = [Cue(ev.start, ev.end, _event_text(ev.text)) for ev in subs]
     return [c for c in cues if c.text]
 
 
+def load_srt(path: Path) -> list[Cue]:
+    """Events of an SRT file; every character of the text is kept literally (braces too)."""
+    return _load(path, "srt", "SRT")
+
+
 def load_vtt(path: Path) -> list[Cue]:
-    """Events of a WebVTT file (the sidecars this tool writes)."""
-    try:
-        subs = pysubs2.load(str(path), encoding="utf-8", format_="vtt")
-    except Exception as e:  # pysubs2 raises several types for bad input
-        raise MediaError(f"{path}: not a readable WebVTT file ({e}); fix or delete it") from e
-    cues = (Cue(ev.start, ev.end, html.unescape(_event_text(ev.text))) for ev in subs)
-    return [c for c in cues if c.text]
+    """Events of a WebVTT file (the sidecars this tool writes; entities read back)."""
+    return [Cue(c.start, c.end, html.unescape(c.text)) for c in _load(path, "vtt", "WebVTT")]
 
 
 def _to_ssafile(cues: list[Cue]) -> pysubs2.SSAFile:

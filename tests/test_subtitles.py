@@ -178,15 +178,22 @@ def test_break_prefers_a_clause_end() -> None:
     assert top.endswith("rains,")
 
 
+def _two_lines(text: str) -> tuple[tuple[str, str], int, list[str]]:
+    """The words around the most balanced split, how many other splits fit, and the two
+    lines break_lines chose (each within the line length)."""
+    pair, alternatives = _balanced_split_and_alternatives(text, EN.max_chars_per_line)
+    lines = subs.break_lines(text, EN).split("\n")
+    assert len(lines) == 2 and all(len(line) <= EN.max_chars_per_line for line in lines)
+    return pair, alternatives, lines
+
+
 @pytest.mark.parametrize("text", [
     "Every day visitors walk to Baotu Spring in the heart of old Jinan",
     "Families stroll along Daming Lake near the old west gate too",
 ])
 def test_no_break_inside_a_name(text: str) -> None:
-    (left, right), alternatives = _balanced_split_and_alternatives(text, EN.max_chars_per_line)
+    (left, right), alternatives, lines = _two_lines(text)
     assert left[0].isupper() and right[0].isupper() and alternatives
-    lines = subs.break_lines(text, EN).split("\n")
-    assert len(lines) == 2 and all(len(line) <= EN.max_chars_per_line for line in lines)
     assert not (lines[0].endswith(left) and lines[1].startswith(right)), lines
 
 
@@ -196,10 +203,8 @@ def test_no_break_inside_a_name(text: str) -> None:
     "Our guide told us Jinan has 72 springs and a lake full of lotus",
 ])
 def test_no_break_between_a_number_and_its_unit(text: str) -> None:
-    (number, unit), alternatives = _balanced_split_and_alternatives(text, EN.max_chars_per_line)
+    (number, unit), alternatives, lines = _two_lines(text)
     assert re.fullmatch(r"[\d,.]+", number) and alternatives
-    lines = subs.break_lines(text, EN).split("\n")
-    assert len(lines) == 2 and all(len(line) <= EN.max_chars_per_line for line in lines)
     assert not (lines[0].endswith(number) and lines[1].startswith(unit)), lines
 
 

@@ -47,6 +47,7 @@ class Stage:
         return []
 
     def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
+        """One task's work; a stage that shares work between tasks overrides run_many."""
         raise NotImplementedError
 
     def run_many(self, ws: Workspace, tasks: list[Task], engines: Engines) -> list[Result | Exception]:

@@ -15,7 +15,7 @@ from pipeline import media
 from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json
 from pipeline.stages import Result, Stage
-from pipeline.stages.render import Render, clean_picture, keep_clean_picture
+from pipeline.stages.render import clean_picture, deliverable_name, keep_clean_picture
 from pipeline.workspace import Task, Workspace
 
 if TYPE_CHECKING:
@@ -45,8 +45,8 @@ class Master(Stage):
         found = {"source": ws.video(task.video).source,
                  "probe": ws.source_dir(task.video) / "probe.json"}
         for lang in ws.config.languages:
-            render = Task("render", task.video, lang)
-            found[f"{lang}.sound"] = Render().deliverable(ws, render, self.profile(ws))
+            found[f"{lang}.sound"] = (ws.lang_dir(task.video, lang)
+                                      / deliverable_name(task.video, lang, self.profile(ws)))
             found[f"{lang}.subtitles"] = ws.lang_dir(task.video, lang) / "subtitles.vtt"
         return found
 

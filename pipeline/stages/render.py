@@ -142,12 +142,6 @@ class Render(Stage):
         mp4s = [self.deliverable(ws, task, p) for p in ws.config.render.profiles]
         return mp4s + [d / "subtitles.vtt", d / "subtitles.ass"]
 
-    def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
-        (result,) = self.run_many(ws, [task], engines)
-        if isinstance(result, Exception):
-            raise result
-        return result
-
     def run_many(self, ws: Workspace, tasks: list[Task], engines: Engines) -> list[Result | Exception]:
         """Every given version of one video from one decode of its source (in passes of at
         most MAX_PIXELS_PER_DECODE of output frames); a version that cannot be prepared, or

@@ -21,7 +21,7 @@ the text whole: nothing is downloaded, and the model, tokenizer and decoding are
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pipeline.errors import EngineError
 
@@ -44,12 +44,17 @@ def available() -> bool:
     return find_spec("argostranslate") is not None
 
 
-def import_argos() -> Any:
-    """argostranslate.translate, imported so that importing it downloads nothing."""
+def _settings() -> Any:
     try:
         from argostranslate import settings
     except ImportError as e:
         raise EngineError("argostranslate is not installed; pip install argostranslate") from e
+    return settings
+
+
+def import_argos() -> Any:
+    """argostranslate.translate, imported so that importing it downloads nothing."""
+    settings = _settings()
     if settings.chunk_type == settings.ChunkType.SPACY:
         # set before argostranslate.sbd is imported, which would otherwise download spaCy's
         # model; the splitter is replaced anyway (_WholeText)
@@ -60,11 +65,7 @@ def import_argos() -> Any:
 
 
 def packages_dir() -> Path:
-    try:
-        from argostranslate import settings
-    except ImportError as e:
-        raise EngineError("argostranslate is not installed; pip install argostranslate") from e
-    return Path(settings.package_data_dir)
+    return Path(_settings().package_data_dir)
 
 
 def _languages() -> dict[str, Any]:
@@ -95,12 +96,19 @@ def _steps(translation: Any) -> list[Any]:
     return []  # IdentityTranslation
 
 
+def missing_files(has: Callable[[str], bool]) -> list[str]:
+    """What a package folder lacks for Argos to use it; `has` answers for a path inside it
+    (an installed folder, or an archive's entries before it is unpacked)."""
+    missing = [name for name in ("metadata.json", "model/model.bin", "model/config.json")
+               if not has(name)]
+    if not (has("sentencepiece.model") or has("bpe.model")):
+        missing.append("sentencepiece.model or bpe.model")
+    return missing
+
+
 def _problem(folder: Path) -> str | None:
     """What an installed package folder lacks for Argos to use it, or None."""
-    missing = [name for name in ("metadata.json", "model/model.bin", "model/config.json")
-               if not (folder / name).is_file()]
-    if not ((folder / "sentencepiece.model").is_file() or (folder / "bpe.model").is_file()):
-        missing.append("sentencepiece.model or bpe.model")
+    missing = missing_files(lambda name: (folder / name).is_file())
     return "missing " + ", ".join(missing) if missing else None
 
 
