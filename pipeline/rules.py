@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.subtitles import LANGUAGE_RULES, Rules
+from pipeline.subtitles import Rules
+
+
+# Per-language defaults; the config's values replace the "default" row and can override any row.
+LANGUAGE_RULES: dict[str, dict[str, float]] = {
+    "en": {"max_chars_per_line": 42, "max_cps": 20},
+    "zh": {"max_chars_per_line": 16, "max_cps": 9},
+    "ja": {"max_chars_per_line": 13, "max_cps": 4},
+    "ko": {"max_chars_per_line": 16, "max_cps": 12},
+}
 
 
 def rules_for(config: Config, lang: str) -> Rules:

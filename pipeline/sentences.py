@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import re
 
-from pipeline.subtitles import (
-    _SENTENCE_END,
-    Cue,
-    Rules,
-    _keeps_together,
-    break_lines,
+from pipeline.subtitles.lines import break_lines
+from pipeline.subtitles.model import Cue, Rules
+from pipeline.subtitles.text import (
+    SENTENCE_END,
     cjk_tokens,
     is_cjk_char,
     join_words,
+    keeps_together,
     text_length,
     weak_end,
 )
@@ -27,7 +26,7 @@ def group_sentences(cues: list[Cue]) -> list[list[int]]:
     current: list[int] = []
     for i, cue in enumerate(cues):
         current.append(i)
-        if _SENTENCE_END.search(cue.flat.strip()):
+        if SENTENCE_END.search(cue.flat.strip()):
             groups.append(current)
             current = []
     if current:
@@ -64,7 +63,7 @@ def split_proportionally(text: str, weights: list[int]) -> list[str]:
             if k < lo or k > len(units) - (len(weights) - len(cuts) - 1):
                 continue
             cost = abs(pos - ideal) - (6 if _BREAK_AFTER.search(units[k - 1]) else 0)
-            if _keeps_together(units[k - 1], units[k]):
+            if keeps_together(units[k - 1], units[k]):
                 cost += 20
             if weak_end(units[k - 1]):
                 cost += 10

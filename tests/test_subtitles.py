@@ -15,6 +15,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import subtitles as subs
+from pipeline.errors import MediaError
 
 EN = subs.Rules(max_chars_per_line=42, max_lines=2, max_cps=20)
 ZH = subs.Rules(16, 2, 9)
@@ -383,7 +384,7 @@ def test_hand_edited_srt_keeps_braces_and_drops_html_styling(tmp_path: Path) -> 
 def test_unreadable_srt_is_a_media_error_naming_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.srt"
     bad.write_bytes(b"\xff\xfe\x00garbage\x00\x81")
-    with pytest.raises(subs.MediaError, match="bad.srt"):
+    with pytest.raises(MediaError, match="bad.srt"):
         subs.load_srt(bad)
 
 
