@@ -55,6 +55,15 @@ def find_terms(text: str, terms: list[Term], lang: str) -> list[Term]:
     return hits
 
 
+def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
+    """Put each glossary term's target form into the source before MT: engines keep a
+    foreign proper name as it is, where they would translate the English one word by word."""
+    for t in sorted(terms, key=lambda t: -len(t.form(src))):
+        pattern = r"(?<!\w)" + re.escape(t.form(src)) + r"(?!\w)"
+        text = re.sub(pattern, lambda _m, f=t.form(tgt): f, text, flags=re.IGNORECASE)
+    return text
+
+
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.UNICODE)
 NAME_SIMILARITY = 0.85
 

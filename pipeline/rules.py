@@ -1,12 +1,16 @@
-"""Subtitle rules per language: built-in profiles, with the config's values on top."""
+"""Subtitle rules per language: built-in profiles, with the config's values on top.
+
+A RuleBook is the part of the config that decides the rules (frozen, so a stage's parameters
+can hold it and its fingerprint hash it); `for_lang` gives one language's Rules.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.config import Config
+from pipeline.config import Config, SubtitleConfig
 from pipeline.subtitles import Rules
-
 
 # Per-language defaults; the config's values replace the "default" row and can override any row.
 LANGUAGE_RULES: dict[str, dict[str, float]] = {
@@ -17,17 +21,30 @@ LANGUAGE_RULES: dict[str, dict[str, float]] = {
 }
 
 
+@dataclass(frozen=True)
+class RuleBook:
+    """What decides the reading rules of every language: the config's values and its
+    per-language overrides (not the font or its size: those are the render's)."""
+
+    defaults: tuple[tuple[str, Any], ...]
+    languages: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = field(default=())
+
+    @classmethod
+    def from_config(cls, s: SubtitleConfig) -> RuleBook:
+        defaults = {
+            "max_chars_per_line": s.max_chars_per_line, "max_lines": s.max_lines,
+            "max_cps": s.max_cps, "min_duration": int(s.min_duration_s * 1000),
+            "max_duration": int(s.max_duration_s * 1000),
+        }
+        langs = tuple(sorted((lang, tuple(sorted(v.items()))) for lang, v in s.languages.items()))
+        return cls(tuple(sorted(defaults.items())), langs)
+
+    def for_lang(self, lang: str) -> Rules:
+        base: dict[str, Any] = dict(self.defaults)
+        base.update(LANGUAGE_RULES.get(lang.split("-")[0], {}))
+        base.update(dict(self.languages).get(lang, ()))
+        return Rules(**base)
+
+
 def rules_for(config: Config, lang: str) -> Rules:
-    s = config.subtitles
-    base: dict[str, Any] = {
-        "max_chars_per_line": s.max_chars_per_line, "max_lines": s.max_lines,
-        "max_cps": s.max_cps, "min_duration": int(s.min_duration_s * 1000),
-        "max_duration": int(s.max_duration_s * 1000),
-    }
-    base.update(LANGUAGE_RULES.get(lang.split("-")[0], {}))
-    base.update(s.languages.get(lang, {}))
-    return Rules(**base)
-
-
-def rules_params(config: Config) -> dict[str, Any]:
-    return config.subtitles.model_dump()
+    return RuleBook.from_config(config.subtitles).for_lang(lang)

@@ -15,7 +15,7 @@ from pipeline.engines.mt import make_translator
 from pipeline.errors import EngineError
 from pipeline.glossary import load_glossary
 from pipeline.installer import check_archive, install_argos_file
-from pipeline.stages.translate import protect_terms
+from pipeline.glossary import protect_terms
 from scripts.make_demo_media import INTRO_SENTENCES
 from tests.conftest import GLOSSARY, Project, run_pipeline
 

@@ -10,7 +10,7 @@ from pipeline import subtitles as subs
 from pipeline.cache import read_json, write_json_atomic, write_text_atomic
 from pipeline.engines import asr
 from pipeline.glossary import asr_prompt, correct_names, load_glossary
-from pipeline.rules import rules_for, rules_params
+from pipeline.rules import RuleBook, rules_for
 from pipeline.stages import Result, Stage
 from pipeline.workspace import Task, Workspace
 
@@ -65,9 +65,9 @@ class Transcribe(Stage):
 
     def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
         if ws.video(task.video).script:
-            return {"script_language": script_language(ws), "rules": rules_params(ws.config)}
+            return {"script_language": script_language(ws), "rules": RuleBook.from_config(ws.config.subtitles)}
         return {"asr": asr.identity(ws.config.transcribe.engine, asr_options(ws)),
-                "source_language": ws.config.source_language, "rules": rules_params(ws.config)}
+                "source_language": ws.config.source_language, "rules": RuleBook.from_config(ws.config.subtitles)}
 
     def outputs(self, ws: Workspace, task: Task) -> list[Path]:
         d = ws.source_dir(task.video)

@@ -3,14 +3,13 @@ itself (same language), or machine translation with the glossary enforced."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline import subtitles as subs
 from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
-from pipeline.glossary import Term, find_terms, load_glossary
+from pipeline.glossary import find_terms, load_glossary, protect_terms
 from pipeline.rules import rules_for
 from pipeline.sentences import group_sentences, split_overfull, split_proportionally
 from pipeline.stages import Result, Stage
@@ -25,15 +24,6 @@ if TYPE_CHECKING:
 def provided_path(ws: Workspace, task: Task) -> Path:
     template = ws.config.translate.provided
     return ws.project.path(template.format(video=task.video, lang=task.lang))
-
-
-def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
-    """Put each glossary term's target form into the source before MT: engines keep a
-    foreign proper name as it is, where they would translate the English one word by word."""
-    for t in sorted(terms, key=lambda t: -len(t.form(src))):
-        pattern = r"(?<!\w)" + re.escape(t.form(src)) + r"(?!\w)"
-        text = re.sub(pattern, lambda _m, f=t.form(tgt): f, text, flags=re.IGNORECASE)
-    return text
 
 
 class Translate(Stage):
