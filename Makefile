@@ -16,6 +16,7 @@ demo: setup
 
 test: setup $(VENV)/.installed-test
 	$(PY) -m ruff check pipeline tests bench scripts
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 setup: system-deps $(VENV)/.installed

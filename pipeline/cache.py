@@ -15,18 +15,42 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import datetime, timezone
+from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process umask (read once, when the first file is written, not at import)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _plain(obj: Any) -> Any:
+    """JSON for what json does not know: dataclasses (a stage's parameters), enums, paths."""
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return asdict(obj)
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, (Path, frozenset, set)):
+        return str(obj) if isinstance(obj, Path) else sorted(obj)
+    raise TypeError(f"cannot hash a {type(obj).__name__} in a fingerprint")
 
 
 def canonical_hash(obj: Any) -> str:
-    data = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """sha256 of canonical JSON (sorted keys, no spaces): equal values, equal hashes."""
+    data = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
@@ -64,7 +88,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for sharing
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are for sharing
         os.replace(tmp, target)
         fsync_dir(target.parent)
     finally:
@@ -99,8 +123,8 @@ class HashCache:
         self._dirty = False
 
     def sha256(self, path: Path) -> str:
-        st = path.stat()
-        key = str(path.resolve())
+        st = os.stat(path)
+        key = os.path.abspath(path)
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
         hit = self._entries.get(key)
         if hit and hit[:3] == stamp:

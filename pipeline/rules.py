@@ -39,6 +39,11 @@ class RuleBook:
         langs = tuple(sorted((lang, tuple(sorted(v.items()))) for lang, v in s.languages.items()))
         return cls(tuple(sorted(defaults.items())), langs)
 
+    def only(self, lang: str) -> RuleBook:
+        """The part of the book that decides one language's rules (so a change to another
+        language's overrides leaves this one's fingerprints alone)."""
+        return RuleBook(self.defaults, tuple(e for e in self.languages if e[0] == lang))
+
     def for_lang(self, lang: str) -> Rules:
         base: dict[str, Any] = dict(self.defaults)
         base.update(LANGUAGE_RULES.get(lang.split("-")[0], {}))

@@ -1,19 +1,28 @@
-"""Where things are: the videos a config names, and every path under the output folder."""
+"""Where things are: the videos a config names, and every path under the output folder.
+
+Every output's name is written once, here (Layout); stages, the runner, QA, the manifest
+and the review desk all ask the layout instead of joining names themselves.
+"""
 
 from __future__ import annotations
 
 import glob
+import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
-from pipeline.cache import HashCache
+from pipeline.cache import HashCache, read_json
 from pipeline.config import Project
 from pipeline.errors import ConfigError
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".mkv", ".webm", ".avi", ".m4v", ".mxf", ".ts", ".mts"}
 SCRIPT_SUFFIXES = (".script.srt", ".script.txt")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,38 +85,144 @@ def discover(project: Project) -> tuple[list[Video], list[str]]:
     return videos, warnings
 
 
+def deliverable_name(video: str, lang: str, profile: str) -> str:
+    return f"{video}.{lang}.{profile}.mp4"
+
+
+class Layout:
+    """Every path under the output folder (and the project folders engines search)."""
+
+    def __init__(self, out: Path, project_root: Path) -> None:
+        self.out = out
+        self.root = project_root
+
+    # per video, source language
+    def source_dir(self, video: str) -> Path:
+        return self.out / video / "source"
+
+    def probe(self, video: str) -> Path:
+        return self.out / video / "source" / "probe.json"
+
+    def audio(self, video: str) -> Path:
+        return self.out / video / "source" / "audio.wav"
+
+    def transcript_json(self, video: str) -> Path:
+        return self.out / video / "source" / "transcript.json"
+
+    def transcript_srt(self, video: str) -> Path:
+        return self.out / video / "source" / "transcript.srt"
+
+    # per video and language
+    def lang_dir(self, video: str, lang: str) -> Path:
+        return self.out / video / lang
+
+    def subtitles_srt(self, video: str, lang: str) -> Path:
+        return self.out / video / lang / "subtitles.srt"
+
+    def subtitles_vtt(self, video: str, lang: str) -> Path:
+        return self.out / video / lang / "subtitles.vtt"
+
+    def subtitles_ass(self, video: str, lang: str) -> Path:
+        return self.out / video / lang / "subtitles.ass"
+
+    def narration(self, video: str, lang: str) -> Path:
+        return self.out / video / lang / "narration.wav"
+
+    def timing(self, video: str, lang: str) -> Path:
+        return self.out / video / lang / "timing.json"
+
+    def deliverable(self, video: str, lang: str, profile: str) -> Path:
+        return self.out / video / lang / deliverable_name(video, lang, profile)
+
+    def sample(self, video: str, lang: str, profile: str) -> Path:
+        return self.out / "_samples" / deliverable_name(video, lang, profile)
+
+    def master(self, video: str) -> Path:
+        return self.out / video / f"{video}.master.mp4"
+
+    # the runner's records
+    def state_dir(self, video: str) -> Path:
+        return self.out / video / ".state"
+
+    def state(self, task: Task) -> Path:
+        suffix = f".{task.lang}" if task.lang else ""
+        return self.out / task.video / ".state" / f"{task.stage}{suffix}.json"
+
+    def failure(self, task: Task) -> Path:
+        return self.state(task).with_suffix(".failed.json")
+
+    def manifest(self) -> Path:
+        return self.out / "manifest.json"
+
+    def lock(self) -> Path:
+        return self.out / ".pipeline.lock"
+
+    # caches (safe to delete)
+    def hashes(self) -> Path:
+        return self.out / ".pipeline" / "hashes.json"
+
+    def translation_memory(self) -> Path:
+        return self.out / ".pipeline" / "tm"
+
+    def pictures(self, video: str) -> Path:
+        """The master's clean pictures of a video, each named by the hash of what made it."""
+        return self.out / ".pipeline" / "pictures" / video
+
+    # project folders with extra model files
+    def assets(self, kind: str) -> Path:
+        """assets/voices, assets/fonts: files a project adds to what the packages hold."""
+        return self.root / "assets" / kind
+
+    def rel(self, path: Path) -> str:
+        """A path relative to the output folder (how states and the manifest name files)."""
+        try:
+            return path.relative_to(self.out).as_posix()
+        except ValueError:
+            return path.resolve().relative_to(self.out).as_posix()
+
+
 class Workspace:
-    """One run's view of the project: videos, output paths, hash cache."""
+    """One run's view of the project: config, videos, the output layout, the hash cache."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self.config = project.config
         self.out = project.output_dir
+        self.paths = Layout(self.out, project.root)
         self.videos, self.warnings = discover(project)
         self.by_name = {v.name: v for v in self.videos}
-        self.hashes = HashCache(self.out / ".pipeline" / "hashes.json")
-        self.sample_seconds = 10.0  # `run --sample SECONDS` sets it
+        self.hashes = HashCache(self.paths.hashes())
+        self._memo: dict[Any, Any] = {}
 
     def video(self, name: str) -> Video:
         if name not in self.by_name:
             raise ConfigError(f"--video {name!r}: no such video; known: {', '.join(self.by_name) or 'none'}")
         return self.by_name[name]
 
-    def vdir(self, video: str) -> Path:
-        return self.out / video
+    def memo(self, key: Any, make: Callable[[], T]) -> T:
+        """A value computed once per workspace (engine identities: they read no task's files)."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
 
-    def source_dir(self, video: str) -> Path:
-        return self.out / video / "source"
+    def read_json(self, path: Path) -> Any | None:
+        """A JSON file's content, re-read only when its size or mtime changed (stages read
+        upstream records, such as the transcript's language, for every task's parameters)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        key = ("json", str(path))
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = read_json(path)
+        self._memo[key] = (stamp, value)
+        return value
 
-    def lang_dir(self, video: str, lang: str) -> Path:
-        return self.out / video / lang
-
-    def state_dir(self, video: str) -> Path:
-        return self.out / video / ".state"
-
-    def rel(self, path: Path) -> str:
-        return path.resolve().relative_to(self.out).as_posix()
-
-    def search_dirs(self, kind: str) -> list[Path]:
-        """Project folders that may hold extra model files (assets/voices, assets/fonts)."""
-        return [self.project.root / "assets" / kind]
+    def source_language(self, video: str) -> str | None:
+        """The language transcribe settled on (None until it has run)."""
+        record = self.read_json(self.paths.transcript_json(video))
+        lang = record.get("language") if isinstance(record, dict) else None
+        return lang if isinstance(lang, str) else None

@@ -48,7 +48,7 @@ def speak(text: str) -> np.ndarray:
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
     """Mono 16-bit WAV, written the way the pipeline writes its own."""
-    from pipeline.stages.narrate import write_wav as pipeline_write_wav
+    from pipeline.audio import write_wav as pipeline_write_wav
 
     pipeline_write_wav(path, samples, rate)
 

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 NAME = "Jinan: 'Spring' [City], 泉城"
 SAFE = "Jinan_Spring_City_泉城"  # the sanitized output name
 LINE = "{\\fs200}Big"
+ARABIC = "مدينة الينابيع"
 
 
 def _config(root: Path, **narrow: object) -> Path:
@@ -45,7 +46,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]
     mt.make_video(root / "media" / f"{NAME}.mp4", 6.0, picture="color=c=0x204060")
     (root / "media" / f"{NAME}.script.txt").write_text(LINE + "\n", encoding="utf-8")
     write_srt(root / "translations" / f"{SAFE}.zh.srt", [(0.5, 5.5, "济南泉城")])
-    write_srt(root / "translations" / f"{SAFE}.ar.srt", [(0.5, 5.5, "مدينة الينابيع")])
+    write_srt(root / "translations" / f"{SAFE}.ar.srt", [(0.5, 5.5, ARABIC)])
     return root, run_pipeline(_config(root))
 
 
@@ -120,9 +121,50 @@ def test_chinese_glyphs_are_drawn(rendered: tuple[Path, RunResult], tmp_path: Pa
     assert sum(ch in text for ch in "济南泉城") >= 3, text
 
 
-def test_arabic_is_drawn(rendered: tuple[Path, RunResult]) -> None:
+def _text_shape(rgb: np.ndarray, size: tuple[int, int] = (24, 96)) -> np.ndarray:
+    """The white text's ink, cropped to its box, resampled to one size, softened: a
+    comparable shape whatever the renderer and the font size."""
+    ink = (rgb.mean(axis=2) > 160) & ((rgb.max(axis=2) - rgb.min(axis=2)) < 60)
+    ys, xs = np.nonzero(ink)
+    assert len(ys), "no text drawn"
+    box = ink[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    rows = (np.arange(size[0]) * box.shape[0] / size[0]).astype(int)
+    cols = (np.arange(size[1]) * box.shape[1] / size[1]).astype(int)
+    small = np.pad(box[rows][:, cols].astype(float), 1)
+    return sum(small[dy: dy + size[0], dx: dx + size[1]] for dy in range(3) for dx in range(3)) / 9
+
+
+def _likeness(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+
+
+def _drawtext(tmp: Path, font: str, name: str, shaping: bool) -> np.ndarray:
+    """ARABIC drawn by ffmpeg's drawtext (FreeType, HarfBuzz shaping, no font fallback)."""
+    (tmp / "line.txt").write_text(ARABIC, encoding="utf-8")
+    mt.ffmpeg("-f", "lavfi", "-i", "color=c=0x204060:s=640x360:d=1", "-vf",
+              f"drawtext=fontfile={font}:textfile=line.txt:fontsize=29:fontcolor=white:"
+              f"x=(w-tw)/2:y=h*0.8:text_shaping={int(shaping)}", "-frames:v", "1", name, cwd=tmp)
+    return mt.rgb_frame(tmp / name, 0.0)
+
+
+def _font_file(family: str) -> str:
+    return subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_arabic_is_drawn_as_shaped_letters_not_boxes(rendered: tuple[Path, RunResult],
+                                                     tmp_path: Path) -> None:
+    """The burned Arabic line has the shape of the same line shaped by another renderer
+    (drawtext with HarfBuzz) in Noto Sans Arabic; the line drawn with a font without Arabic
+    (boxes) does not, so a box-drawing render would fail this test."""
     root, _ = rendered
-    assert len(_ink_rows(_out(root, "ar", "landscape"), 2.0)) > 5
+    frame = mt.rgb_frame(_out(root, "ar", "landscape"), 2.0)
+    burned = _text_shape(frame[int(frame.shape[0] * 0.7):])
+    reference = _text_shape(_drawtext(tmp_path, _font_file("Noto Sans Arabic"), "ref.mp4", True))
+    boxes = _text_shape(_drawtext(tmp_path, _font_file("Noto Sans:style=Regular"), "box.mp4", False))
+    assert _likeness(burned, reference) > 0.6
+    assert _likeness(boxes, reference) < 0.3
 
 
 def test_vertical_keeps_text_above_the_bottom_fifth(rendered: tuple[Path, RunResult]) -> None:
@@ -146,6 +188,8 @@ def test_a_font_without_the_glyphs_fails_instead_of_drawing_boxes(rendered: tupl
                      subtitles={"size": 0.08, "fonts": {"ar": "Noto Sans"}})
     result = run_pipeline(config)
     assert result.code == 1
+    # the master carries every language: with ar failed it is skipped, not made without it
+    assert [o["status"] for o in result.outcomes if o["stage"] == "master"] == ["skipped"]
     failure = next(ln for ln in result.stderr.splitlines() if ln.startswith("FAILED render"))
     assert "Noto Sans" in failure and "no glyph" in failure and "U+06" in failure
     # en shares the decode with ar, and still renders

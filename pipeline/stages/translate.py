@@ -3,117 +3,113 @@ itself (same language), or machine translation with the glossary enforced."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
 from pipeline import subtitles as subs
 from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
+from pipeline.errors import EngineError, PipelineError
 from pipeline.glossary import find_terms, load_glossary, protect_terms
-from pipeline.rules import rules_for
+from pipeline.rules import RuleBook
 from pipeline.sentences import group_sentences, split_overfull, split_proportionally
-from pipeline.stages import Result, Stage
-from pipeline.stages.transcribe import source_language
+from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.tm import TranslationMemory
-from pipeline.workspace import Task, Workspace
-
-if TYPE_CHECKING:
-    from pipeline.executor import Engines
+from pipeline.workspace import Layout, Task, Workspace
 
 
-def provided_path(ws: Workspace, task: Task) -> Path:
-    template = ws.config.translate.provided
-    return ws.project.path(template.format(video=task.video, lang=task.lang))
+@dataclass(frozen=True)
+class TranslateParams:
+    method: Literal["provided", "source", "machine"]
+    source_language: str | None  # what transcribe settled on (None for a provided file)
+    target: str
+    rules: subs.Rules  # the target language's reading rules
+    provided: str | None = None  # the human translation, relative to the project
+    engine: str = ""
+    model: dict[str, Any] | None = None  # the MT engine's identity (machine only)
 
 
-class Translate(Stage):
+def provided_path(ws: Workspace, task: Task) -> str:
+    """Where a human translation of this version goes (relative to the project)."""
+    return ws.config.translate.provided.format(video=task.video, lang=task.lang)
+
+
+class Translate(Stage[TranslateParams]):
     name = "translate"
     version = 5  # 2: sentence-level MT through the translation memory; 3: raw Marian, splits;
     # 5: CJK split points keep Latin and digit runs whole; lead-in for slow-to-read events
-    per_lang = True
 
-    def deps(self, ws: Workspace, task: Task) -> list[Task]:
-        return [Task("transcribe", task.video)]
-
-    def inputs(self, ws: Workspace, task: Task) -> dict[str, Path]:
-        d = ws.source_dir(task.video)
-        found = {"transcript": d / "transcript.srt", "record": d / "transcript.json"}
+    def params(self, ws: Workspace, task: Task) -> TranslateParams:
+        assert task.lang
+        rules = RuleBook.from_config(ws.config.subtitles).for_lang(task.lang)
         provided = provided_path(ws, task)
-        if provided.is_file():
-            found["provided"] = provided
+        if ws.project.path(provided).is_file():
+            return TranslateParams("provided", None, task.lang, rules, provided)
+        src = ws.source_language(task.video)
+        if src is None:
+            raise PipelineError(f"{ws.paths.transcript_json(task.video)} is not written yet; "
+                                "transcribe this video first")
+        if mt.base_lang(src) == mt.base_lang(task.lang):
+            return TranslateParams("source", src, task.lang, rules)
+        engine = ws.config.translate.engine
+        if engine == "provided":
+            raise EngineError(f"translate.engine is 'provided' but {ws.project.path(provided)} does "
+                              "not exist; add that file or set translate.engine: auto")
+        tgt = task.lang
+        model = ws.memo(("mt", engine, src, tgt), lambda: mt.identity(engine, src, tgt))
+        return TranslateParams("machine", src, tgt, rules, None, engine, model)
+
+    def inputs(self, ws: Workspace, task: Task, params: TranslateParams) -> dict[str, Path]:
+        if params.method == "provided":
+            assert params.provided
+            return {"provided": ws.project.path(params.provided)}
+        found = {"transcript": ws.paths.transcript_srt(task.video)}
         glossary = ws.config.translate.glossary
-        if glossary and ws.project.path(glossary).is_file():
+        if params.method == "machine" and glossary and ws.project.path(glossary).is_file():
             found["glossary"] = ws.project.path(glossary)
         return found
 
-    def _method(self, ws: Workspace, task: Task) -> tuple[str, str]:
-        src = source_language(ws, task.video) or "und"
+    def outputs(self, paths: Layout, task: Task, params: TranslateParams) -> list[Path]:
         assert task.lang
-        if provided_path(ws, task).is_file():
-            return "provided", src
-        if mt.base_lang(src) == mt.base_lang(task.lang):
-            return "source", src
-        if ws.config.translate.engine == "provided":
-            from pipeline.errors import EngineError
+        return [paths.subtitles_srt(task.video, task.lang)]
 
-            raise EngineError(f"translate.engine is 'provided' but {provided_path(ws, task)} does not "
-                              "exist; add that file or set translate.engine: auto")
-        mt.choose_engine(ws.config.translate.engine, src, task.lang)  # raises with the fix
-        return "machine", src
-
-    def params(self, ws: Workspace, task: Task) -> dict[str, Any]:
-        method, src = self._method(ws, task)
+    def editable(self, paths: Layout, task: Task) -> list[Path]:
         assert task.lang
-        found: dict[str, Any] = {"method": method, "source_language": src,
-                                 "rules": rules_for(ws.config, task.lang).__dict__}
-        if method == "machine":
-            found["engine"] = mt.identity(ws.config.translate.engine, src, task.lang)
-        return found
+        return [paths.subtitles_srt(task.video, task.lang)]
 
-    def outputs(self, ws: Workspace, task: Task) -> list[Path]:
-        assert task.lang
-        return [ws.lang_dir(task.video, task.lang) / "subtitles.srt"]
-
-    def editable(self, ws: Workspace, task: Task) -> list[Path]:
-        return self.outputs(ws, task)
-
-    def run(self, ws: Workspace, task: Task, engines: Engines) -> Result:
-        assert task.lang
-        method, src = self._method(ws, task)
-        result = Result(extra={"method": method})
-        if method == "provided":
-            cues = subs.load_srt(provided_path(ws, task))
+    def run(self, ctx: RunContext, job: Job[TranslateParams]) -> Result:
+        p = job.params
+        result = Result(extra={"method": p.method})
+        if p.method == "provided":
+            cues = subs.load_srt(job.inputs["provided"])
+        elif p.method == "source":
+            cues = subs.load_srt(job.inputs["transcript"])
         else:
-            source_cues = subs.load_srt(ws.source_dir(task.video) / "transcript.srt")
-            if method == "source":
-                cues = source_cues
-            else:
-                cues = self._machine(ws, task, src, source_cues, engines, result)
-        write_text_atomic(self.outputs(ws, task)[0], subs.srt_text(cues))
+            cues = self._machine(ctx, job, subs.load_srt(job.inputs["transcript"]), result)
+        write_text_atomic(self.outputs(ctx.paths, job.task, p)[0], subs.srt_text(cues))
         return result
 
-    def _machine(self, ws: Workspace, task: Task, src: str, cues: list[subs.Cue],
-                 engines: Engines, result: Result) -> list[subs.Cue]:
+    def _machine(self, ctx: RunContext, job: Job[TranslateParams], cues: list[subs.Cue],
+                 result: Result) -> list[subs.Cue]:
         """Translate whole sentences (through the memory), then share each translated
         sentence over its events in proportion, broken and timed for the target's rules."""
-        assert task.lang
-        tgt = task.lang
-        glossary = load_glossary(ws.project.path(ws.config.translate.glossary)
-                                 if ws.config.translate.glossary else None)
-        engine = mt.identity(ws.config.translate.engine, src, tgt)
-        memory = TranslationMemory(ws.out / ".pipeline" / "tm", engine,
+        p = job.params
+        assert p.source_language and p.model is not None
+        src, tgt = p.source_language, p.target
+        glossary = load_glossary(job.inputs.get("glossary"))
+        memory = TranslationMemory(ctx.paths.translation_memory(), p.model,
                                    canonical_hash([[t.term, t.form(src), t.form(tgt)] for t in glossary]))
         groups = group_sentences(cues)
         sentences = [subs.join_words([cues[i].flat for i in g]) for g in groups]
         protected = [protect_terms(s, glossary, src, tgt) for s in sentences]
-        todo = sorted({p for p in protected if memory.get(p) is None})
+        todo = sorted({text for text in protected if memory.get(text) is None})
         if todo:
-            translator = engines.translator(ws.config.translate.engine, src, tgt)
-            for text, out in zip(todo, translator.translate(todo)):
-                memory.put(text, out)
+            translator = ctx.engines.translator(p.engine, src, tgt)
+            for text, translated in zip(todo, translator.translate(todo)):
+                memory.put(text, translated)
             memory.save()
-        result.extra.update(engine=engine, mt_calls=len(todo), sentences=len(sentences))
-        rules = rules_for(ws.config, tgt)
+        result.extra.update(engine=p.model, mt_calls=len(todo), sentences=len(sentences))
         out: list[subs.Cue] = []
         for n, (group, sentence, key) in enumerate(zip(groups, sentences, protected), start=1):
             translation = memory.get(key) or ""
@@ -125,5 +121,5 @@ class Translate(Stage):
                     result.extra.setdefault("glossary_lost", []).append(lost)
             weights = [subs.text_length(cues[i].flat) for i in group]
             for i, piece in zip(group, split_proportionally(translation, weights)):
-                out.append(subs.Cue(cues[i].start, cues[i].end, subs.break_lines(piece, rules)))
-        return subs.fix_timing(split_overfull(out, rules), rules)
+                out.append(subs.Cue(cues[i].start, cues[i].end, subs.break_lines(piece, p.rules)))
+        return subs.fix_timing(split_overfull(out, p.rules), p.rules)

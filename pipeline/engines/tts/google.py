@@ -6,7 +6,6 @@ Not usable offline; tested only against a local HTTP server.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from pipeline.errors import EngineError
 
@@ -18,15 +17,14 @@ class GoogleTTS:
         except ImportError as e:
             raise EngineError("gTTS is not installed; pip install 'springs-pipeline[online]'") from e
         self.lang = name
-        self.identity: dict[str, Any] = {"engine": "gtts", "voice": name}
 
-    def synthesize(self, text: str, out_wav: Path) -> None:
+    def synthesize(self, text: str, out_wav: Path, rate: float = 1.0) -> None:
         from gtts import gTTS
         from gtts.tts import gTTSError
 
         mp3 = out_wav.with_suffix(".mp3")
         try:
-            gTTS(text=text, lang=self.lang).save(str(mp3))
+            gTTS(text=text, lang=self.lang, slow=rate < 0.8).save(str(mp3))
         except gTTSError as e:
             raise EngineError(f"gTTS failed for {self.lang}: {e}") from e
         from pipeline.media import file_url, run_ffmpeg

@@ -1,0 +1,48 @@
+"""The ASR engines' shared types: options in, a transcript of timed words out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class AsrWord:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class AsrSegment:
+    start: float
+    end: float
+    text: str
+    words: tuple[AsrWord, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+    compression_ratio: float = 1.0
+
+
+@dataclass
+class Transcript:
+    language: str
+    language_probability: float
+    segments: list[AsrSegment]
+    engine: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AsrOptions:
+    model: str
+    compute_type: str = "int8"
+    beam_size: int = 5
+    threads: int = 0
+    vad: bool = True
+
+
+class Recognizer(Protocol):
+    def transcribe(self, audio: Path, language: str | None, prompt: str | None) -> Transcript: ...

@@ -1,0 +1,43 @@
+"""Engines loaded once per process and shared by every task that needs them.
+
+The pool belongs to whoever runs tasks (the in-process executor, or one per Dask worker);
+stages get it through their run context. Nothing is loaded until a task asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pipeline.engines import asr, mt, tts
+
+T = TypeVar("T")
+
+
+class EnginePool:
+    def __init__(self) -> None:
+        self._loaded: dict[Any, Any] = {}
+        self._shared: dict[str, Any] = {}  # native engines several translators share
+
+    def _get(self, key: Any, make: Callable[[], T]) -> T:
+        if key not in self._loaded:
+            self._loaded[key] = make()
+        return self._loaded[key]
+
+    def recognizer(self, engine: str, options: asr.AsrOptions) -> asr.Recognizer:
+        return self._get(("asr", engine, options),
+                         lambda: asr.make_recognizer(engine, options, self.language_detector))
+
+    def language_detector(self) -> Any:
+        """The packaged multilingual Whisper, used to check a language before an English-only
+        model transcribes (None when it is not installed)."""
+        from pipeline.engines.asr.language import load_detector
+
+        return self._get(("asr-detector",), load_detector)
+
+    def translator(self, engine: str, src: str, tgt: str) -> mt.MachineTranslator:
+        return self._get(("mt", engine, src, tgt), lambda: mt.make_translator(engine, src, tgt, self._shared))
+
+    def voice(self, spec: str, search: list[Path]) -> tts.Voice:
+        return self._get(("tts", spec, tuple(search)), lambda: tts.make_voice(spec, search))
