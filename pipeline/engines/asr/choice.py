@@ -1,0 +1,76 @@
+"""Which Whisper model transcribes a source, and in which language (so the glossary prompt can
+be written in that language before the transcription starts).
+
+`choose_model(model, source_language, audio)`:
+
+| transcribe.model | source_language | model used | language |
+|---|---|---|---|
+| auto | en | tiny.en | en |
+| auto | zh (any other) | base | zh |
+| auto | auto | detected en: tiny.en; else base | detected (base judges the first 30 s) |
+| tiny.en (any `*.en`) | auto | tiny.en | en; other speech refused (EngineError naming the fix) |
+| base, a folder, a hub name | auto | as named | detected |
+| any | a language | as named (`*.en` with another language is a config error) | that language |
+
+Detection runs only when `source_language` is `auto`; no speech at all gives language None
+(Whisper then decides, on silence: nothing to transcribe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from pipeline.engines.asr import AsrOptions, Recognizer, Transcript, identity, make_recognizer
+from pipeline.engines.models import AUTO, english_only, resolve_model
+
+Detector = Callable[[Path], tuple[str, float] | None]
+SURE = 0.5  # below this detection probability an English-only model is not refused
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    model: str  # what to load (a packaged name, a folder, a hub name)
+    language: str | None  # what to transcribe in; None: let the model detect
+    detected: tuple[str, float] | None = None  # (language, probability) when detection ran
+
+
+def choose_model(model: str, source_language: str, audio: Path,
+                 detect: Detector | None = None) -> ModelChoice:
+    """The model and language for one source (see the module's table). `detect` defaults to
+    the packaged multilingual model's language detection."""
+    if source_language != AUTO:
+        return ModelChoice(resolve_model(model, source_language), source_language)
+    if detect is None:
+        from pipeline.engines.asr.whisper_ct2 import detect_language as detect
+    found = detect(audio)
+    if english_only(model):
+        if found and found[0] != "en" and found[1] >= SURE:
+            from pipeline.engines.asr.whisper_ct2 import english_only_refusal
+
+            raise english_only_refusal(audio, model, *found)
+        return ModelChoice(model, "en", found)
+    language = found[0] if found else None
+    return ModelChoice(resolve_model(model, AUTO, language), language, found)
+
+
+class AutoRecognizer:
+    """`transcribe.model: auto` as one recognizer: each call chooses the model for that
+    source (`choose_model`) and hands it over; the models are loaded once, when first needed.
+    The transcript names the model that ran. (A stage that wants the glossary prompt in the
+    detected language calls `choose_model` itself, then `make_recognizer` with the model.)"""
+
+    def __init__(self, engine: str, options: AsrOptions) -> None:
+        self.engine = engine
+        self.options = options
+        self.identity: dict[str, Any] = identity(engine, options)
+        self._loaded: dict[str, Recognizer] = {}
+
+    def transcribe(self, audio: Path, language: str | None, prompt: str | None) -> Transcript:
+        choice = choose_model(AUTO, language or AUTO, audio)
+        if choice.model not in self._loaded:
+            self._loaded[choice.model] = make_recognizer(
+                self.engine, replace(self.options, model=choice.model))
+        return self._loaded[choice.model].transcribe(audio, choice.language, prompt)
