@@ -37,9 +37,9 @@ NAMING_AFTER = ("之称", "的美誉", "的美称")
 QUOTES = {"“": "”", "「": "」", "『": "』", "《": "》", '"': '"', "‘": "’"}
 CLAUSE_MARKS = set("，。！？；：、,.!?;:\n")
 
-# Confusable initials and finals (the southern-Mandarin mergers); off unless asked for:
-# measured in bench/zh_asr_bench.py, they repaired nothing the toneless match missed.
-FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+# Confusable initials and finals (the southern-Mandarin mergers, and f/h, n/l); off unless
+# asked for (`fuzzy=True`): see README "Chinese sources" for what they added when measured.
+FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("h", "f"), ("n", "l"))
 FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 
 
@@ -158,7 +158,10 @@ def _terms(terms: list[Term], lang: str) -> list[tuple[Term, str, tuple[str, ...
 def find_repairs(text: str, terms: list[Term], lang: str = "zh", fuzzy: bool = False) -> list[Repair]:
     """Every span of text that sounds like a glossary term but is written otherwise, with
     the decision taken on it (applied or only suggested), left to right, never overlapping.
-    Longer terms are matched first; a term already written right holds its span."""
+    Longer terms are matched first; a term already written right holds its span. Mandarin
+    only: for any other language (Japanese kanji read otherwise) nothing is found."""
+    if lang.split("-")[0].lower() != "zh":
+        return []
     candidates = _terms(terms, lang)
     taken = [False] * len(text)
     names_at: set[int] = set()  # where a name starts (as written, or heard as no word)

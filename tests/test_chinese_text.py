@@ -111,3 +111,12 @@ def test_jieba_loads_lazily_and_quietly() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().split("\n") == ["趵突泉的泉水从地下", "涌出，流进大明湖。"]
     assert done.stderr == ""
+
+
+def test_a_segment_of_one_repeated_glyph_is_a_hallucination() -> None:
+    from pipeline.engines.asr.whisper_ct2 import likely_hallucination, repetitive
+
+    # what base wrote for the ambient bed after the demo's Chinese speech (ratio 2.25)
+    assert likely_hallucination(0.44, -1.38, 2.25, "请您您您您您您您您您您您")
+    assert not likely_hallucination(0.0, -0.15, 1.16, "欢迎来到济南, 济南被称为泉城。")
+    assert not repetitive("谢谢谢谢") and not repetitive("no no no no no, he said, it is not what we wanted")

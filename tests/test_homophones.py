@@ -70,6 +70,12 @@ def test_names_already_right_and_other_text_are_untouched(terms: list[Term]) -> 
     assert repair_text(text, terms) == (text, [])
 
 
+def test_only_mandarin_is_repaired(terms: list[Term]) -> None:
+    japanese = [Term("Jinan", {"ja": "済南", "zh": "济南"})]
+    assert repair_text("吉南に行きます", japanese, "ja") == ("吉南に行きます", [])
+    assert repair_text("来到吉南", terms, "zh-CN")[0] == "来到济南"
+
+
 def test_fuzzy_initials_and_finals_are_off_unless_asked(terms: list[Term]) -> None:
     assert repair_text("我们去千佛删看看", terms)[0] == "我们去千佛山看看"  # tones only differ
     near = "晚上去福龙街"  # long (rong -> long) is no merger we allow

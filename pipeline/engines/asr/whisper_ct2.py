@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,26 @@ LOGPROB_FLOOR = -1.5
 COMPRESSION_MAX = 2.4
 
 
-def likely_hallucination(no_speech_prob: float, avg_logprob: float, compression_ratio: float) -> bool:
+def likely_hallucination(no_speech_prob: float, avg_logprob: float, compression_ratio: float,
+                         text: str = "") -> bool:
     return ((no_speech_prob > NO_SPEECH_MAX and avg_logprob < LOGPROB_MIN)
-            or avg_logprob < LOGPROB_FLOOR or compression_ratio > COMPRESSION_MAX)
+            or avg_logprob < LOGPROB_FLOOR or compression_ratio > COMPRESSION_MAX
+            or repetitive(text))
+
+
+# A unit of one to four characters said five times or more in a row (请您您您您您您您您: what
+# base wrote for the ambient bed after Chinese speech, compression ratio 2.25, under the
+# limit: three-byte CJK characters compress less than Latin letters).
+_RUN = re.compile(r"(.{1,4}?)\1{4,}", re.DOTALL)
+
+
+def repetitive(text: str) -> bool:
+    """Whether most of a segment's characters are one short unit repeated."""
+    core = "".join(c for c in text if c.isalnum())
+    if len(core) < 5:
+        return False
+    longest = max((len(m.group(0)) for m in _RUN.finditer(core)), default=0)
+    return longest * 2 >= len(core)
 
 
 class FasterWhisper:
@@ -67,7 +85,7 @@ class FasterWhisper:
         )
         kept: list[AsrSegment] = []
         for s in segments:  # a lazy generator: iterating it does the work
-            if likely_hallucination(s.no_speech_prob, s.avg_logprob, s.compression_ratio):
+            if likely_hallucination(s.no_speech_prob, s.avg_logprob, s.compression_ratio, s.text):
                 warnings.append(f"dropped a likely hallucination at {s.start:.1f}s: {s.text.strip()!r}")
                 continue
             raw = [AsrWord(float(w.start), float(w.end), w.word, float(w.probability))
