@@ -49,11 +49,11 @@ def prompt_forms(terms: list[Term]) -> dict[str, str | None]:
     assert sorted(order) == sorted(names), names
     return {
         "none": None,
-        "names, ASCII ', ' (pipeline)": asr_prompt(terms, "zh"),
+        "names, ASCII ', '": ", ".join(names) + ".",
         "names, full-width '，' '。'": "，".join(names) + "。",
         "names, '、' '。'": "、".join(names) + "。",
         "names, spaces only": " ".join(names),
-        "'Glossary: ' + names, ASCII": "Glossary: " + ", ".join(names) + ".",
+        "'Glossary: ' + names, ASCII (pipeline)": asr_prompt(terms, "zh"),
         "sentence, ASCII punctuation": sentence.format(*order, s=", ", e="."),
         "sentence, full-width punctuation": sentence.format(*order, s="，", e="。"),
         "English glossary (before this change)": asr_prompt(terms, "en"),
@@ -135,7 +135,7 @@ def main() -> None:
     n = len(clips)
     print(f"\n{n} clips ({', '.join(VOICES)} x texts {', '.join(TEXTS)}); CER is the mean per clip")
     print("| prompt form | CER | names right | CER after repair | names right after repair |"
-          " with fuzzy sounds | wrong repairs (strict / fuzzy) | output punctuated |")
+          " with every merger | wrong repairs (default / every merger) | output punctuated |")
     print("|---|---|---|---|---|---|---|---|")
     for name in forms:
         t: dict[str, float] = {}

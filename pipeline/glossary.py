@@ -155,19 +155,20 @@ def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
 
 
 def asr_prompt(terms: list[Term], lang: str = "en") -> str | None:
-    """Whisper's initial prompt: the names it should spell right, in the speech's language.
+    """Whisper's initial prompt: the names it should spell right, in the speech's language:
+    "Glossary: Jinan, City of Springs, ..." (MODELS.md: this works for English), and for
+    Chinese "Glossary: 济南, 泉城, 趵突泉, ...".
 
-    English (and other spaced scripts): "Glossary: Jinan, City of Springs, ..." (MODELS.md:
-    this works). Unspaced scripts: the forms written for that language only (an English
-    form in a Chinese prompt makes Whisper write the name in Latin letters), separated by
-    ASCII ", " and ended by ".": measured best on Mandarin (README, bench/zh_asr_bench.py);
-    full-width punctuation made Whisper emit "４" and U+FFFD between clauses."""
+    For a language written without spaces only the forms written for it are listed: an
+    English form in a Chinese prompt makes Whisper write the name in Latin letters ("Ba ot
+    u全"). The punctuation stays ASCII: full-width marks made Whisper emit "４" and U+FFFD
+    between clauses. Measured on Mandarin against seven other forms (README "Chinese
+    sources", bench/zh_asr_bench.py)."""
     if is_unspaced(lang):
         forms = [f for t in terms if (f := t.own_form(lang))]
-        return ", ".join(forms) + "." if forms else None
-    if not terms:
-        return None
-    return "Glossary: " + ", ".join(t.form(lang) for t in terms) + "."
+    else:
+        forms = [t.form(lang) for t in terms]
+    return "Glossary: " + ", ".join(forms) + "." if forms else None
 
 
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.UNICODE)

@@ -76,6 +76,12 @@ def test_only_mandarin_is_repaired(terms: list[Term]) -> None:
     assert repair_text("来到吉南", terms, "zh-CN")[0] == "来到济南"
 
 
+def test_hu_heard_for_fu_is_repaired_in_longer_names_only(terms: list[Term]) -> None:
+    assert repair_text("晚上去湖蓉街吃小吃", terms)[0] == "晚上去芙蓉街吃小吃"
+    fuzhou = [Term("Fuzhou", {"zh": "福州"})]
+    assert repair_text("我们去湖州看看", fuzhou)[0] == "我们去湖州看看"  # two characters: no
+
+
 def test_fuzzy_initials_and_finals_are_off_unless_asked(terms: list[Term]) -> None:
     assert repair_text("我们去千佛删看看", terms)[0] == "我们去千佛山看看"  # tones only differ
     near = "晚上去福龙街"  # long (rong -> long) is no merger we allow
