@@ -4,8 +4,8 @@ stderr at DEBUG level; that is silenced while it loads).
 
 The pipeline's own `jieba.Tokenizer` instance is used, not jieba's module-level one, so
 other users of jieba in the process (misaki, for the Kokoro voice) neither see nor change
-its state. Loading costs about 1 s here (jieba keeps a marshalled prefix dictionary in the
-temp folder; the very first load builds it in about 3 s).
+its state. Loading took 4.8-6.8 s in a fresh process with this machine's two cores busy
+(jieba keeps a marshalled prefix dictionary in the temp folder and builds it on first use).
 """
 
 from __future__ import annotations
