@@ -52,7 +52,7 @@ FUZZY_FINALS = (("ang", "an"), ("eng", "en"), ("ing", "in"))
 class Repair:
     """One glossary term heard as a homophone."""
 
-    position: int  # character offset of the span in the text
+    position: int  # character offset in the text (for words: in their texts joined as they are)
     heard: str  # what the recognizer wrote
     written: str  # the glossary form (what the span became, when applied)
     pinyin: str  # the term's pinyin, toneless: "quan cheng"
