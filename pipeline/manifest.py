@@ -22,6 +22,8 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
             state = TaskState.load(ws.paths.state(task))
             measured = (state.extra.get("deliverables") or {}) if state else {}
             qa = findings(ws, video.name, lang)
+            made = TaskState.load(ws.paths.state(Task("translate", video.name, lang)))
+            route = made.extra.get("route") if made else None
             for profile in ws.config.render.profiles:
                 rel = ws.paths.rel(ws.paths.deliverable(video.name, lang, profile))
                 m = measured.get(profile, {})
@@ -31,6 +33,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
                     "width": m.get("width"), "height": m.get("height"),
                     "sha256": state.outputs.get(rel) if state else None,
                     "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp") if k in m},
+                    "route": route,  # how the subtitles were made (provided, pivot, machine...)
                     "qa": qa,
                 })
         if ws.config.render.master:

@@ -9,7 +9,7 @@ from pipeline.subtitles.lines import break_lines
 from pipeline.subtitles.model import Cue, Rules
 from pipeline.subtitles.text import (
     SENTENCE_END,
-    cjk_tokens,
+    cjk_words,
     is_cjk_char,
     join_words,
     keeps_together,
@@ -18,15 +18,25 @@ from pipeline.subtitles.text import (
 )
 
 _BREAK_AFTER = re.compile(r"[,;:.!?，、；：。！？]$")
+# What ends a sentence sent to MT: the subtitle sentence marks, and the Chinese full-width
+# semicolon (a clause an engine translates well on its own), with closing quotes or brackets
+# after the mark (。” 。」 ！）).
+MT_SENTENCE_END = re.compile(r"[.!?。！？；…][\"'”’)」』）》]*$")
+
+
+def sentence_end(text: str) -> bool:
+    """Whether an event's text ends a sentence for MT."""
+    return bool(MT_SENTENCE_END.search(text.strip()) or SENTENCE_END.search(text.strip()))
 
 
 def group_sentences(cues: list[Cue]) -> list[list[int]]:
-    """Indices of cues grouped into sentences (a group ends at sentence punctuation)."""
+    """Indices of cues grouped into sentences (a group ends at sentence punctuation, Chinese
+    。！？； included)."""
     groups: list[list[int]] = []
     current: list[int] = []
     for i, cue in enumerate(cues):
         current.append(i)
-        if SENTENCE_END.search(cue.flat.strip()):
+        if sentence_end(cue.flat):
             groups.append(current)
             current = []
     if current:
@@ -35,9 +45,9 @@ def group_sentences(cues: list[Cue]) -> list[list[int]]:
 
 
 def _units(text: str) -> list[str]:
-    """Split points: words, or single characters in CJK text."""
+    """Split points: words (Chinese words by jieba; a glyph each in Japanese)."""
     if any(is_cjk_char(c) for c in text):
-        return [t for word in text.split() for t in cjk_tokens(word)]
+        return [t for word in text.split() for t in cjk_words(word)]
     return text.split()
 
 

@@ -6,7 +6,7 @@ Usage::
     python scripts/make_demo_media.py [OUTDIR] [--print-timings]
 
 OUTDIR defaults to ``assets/samples`` under the repository root. Two files are
-created there (each one skipped if it already exists):
+created there (each one skipped if it already exists), three with ``--zh``:
 
 ``jinan_intro.mp4``
     ~40 s, 1280x720 at 25 fps. An English AI host (Piper neural TTS, voice
@@ -18,6 +18,14 @@ created there (each one skipped if it already exists):
     20 s of b-roll: a low-resolution ``geq`` "caustics" pattern scaled up, with
     the ambient bed only and no speech. Its narration is the committed
     ``springs_broll.script.txt`` beside it.
+
+``quancheng_zh.mp4`` (only with ``--zh``)
+    ~19 s, a Mandarin host (Kokoro-82M, voice ``zf_xiaobei``, phonemes from
+    misaki's ZHG2P) naming the glossary's places, over warm gradients. Its
+    human English translation is ``assets/translations/quancheng_zh.en.srt``
+    (the demo makes pt from it through ``translate.pivot: en``). Needs
+    kokoro-onnx, misaki[zh] and the Kokoro model and voices in the pipeline's
+    model cache (``<cache>/kokoro/``, set up with the Kokoro engine).
 
 Every file is written to a hidden temporary file in OUTDIR and moved into place
 with ``os.replace``, so an interrupted run never leaves a half-written video.
@@ -31,7 +39,8 @@ deterministic synthesis, so they hold whether or not the video already existed.
 Determinism: Piper runs with zero noise, the noise sources and the gradient use
 fixed seeds, x264 runs with a pinned thread count, and the muxer/encoders run
 with ``bitexact`` flags and no metadata, so reruns with the same ffmpeg, x264
-and Piper versions produce byte-identical files.
+and Piper versions produce byte-identical files. Kokoro runs on one
+onnxruntime thread with no random inputs: the same text gives the same samples.
 """
 
 from __future__ import annotations
@@ -54,6 +63,7 @@ DEFAULT_OUTDIR = REPO_ROOT / "assets" / "samples"
 
 INTRO_NAME = "jinan_intro.mp4"
 BROLL_NAME = "springs_broll.mp4"
+ZH_NAME = "quancheng_zh.mp4"
 
 # The host's narration, one entry per sentence. Place names are spelled exactly
 # as in assets/glossary.csv; assets/translations/jinan_intro.zh.srt follows it.
@@ -68,6 +78,17 @@ INTRO_SENTENCES: tuple[str, ...] = (
     "In the evening, Furong Street fills with lanterns and snacks.",
     "Come and discover Jinan for yourself.",
 )
+
+# The Mandarin host, one entry per sentence; names as in assets/glossary.csv's zh column.
+# assets/translations/quancheng_zh.en.srt is their English translation, one event each.
+ZH_SENTENCES: tuple[str, ...] = (
+    "欢迎来到济南，山东省的省会。",
+    "济南被称为泉城。",
+    "趵突泉的泉水从地下涌出，流进大明湖。",
+    "城南的千佛山可以看到整个城市。",
+    "晚上，大家喜欢去芙蓉街吃小吃。",
+)
+ZH_VOICE = "zf_xiaobei"
 
 LEAD_SILENCE_S = 1.0
 GAP_SILENCE_S = 0.6
@@ -86,6 +107,8 @@ X264_THREADS = 4  # pinned: x264 output depends on its thread count
 INTRO_TITLE = "Jinan · City of Springs"
 INTRO_SEED = 20240601
 BROLL_SEED = 20240602
+ZH_TITLE = "Jinan · Quancheng"
+ZH_SEED = 20240603
 
 
 @dataclass(frozen=True)
@@ -201,6 +224,59 @@ def build_narration() -> Narration:
     return assemble_narration(INTRO_SENTENCES, clips, sample_rate)
 
 
+class MandarinUnavailable(RuntimeError):
+    """Kokoro's runtime, misaki or the model files are missing."""
+
+
+def kokoro_files(voice: str) -> tuple[Path, Path]:
+    """The Kokoro model and a voice where the pipeline's Kokoro engine keeps them."""
+    from pipeline.engines.models import cache_dir
+
+    folder = cache_dir() / "kokoro"
+    return folder / "kokoro-v1.0.int8.onnx", folder / "voices" / f"{voice}.bin"
+
+
+def synthesize_mandarin(sentences: Sequence[str], voice: str = ZH_VOICE) -> tuple[list[np.ndarray], int]:
+    """Synthesize each sentence with Kokoro (misaki's Mandarin phonemes); float32 clips."""
+    model, voice_file = kokoro_files(voice)
+    try:
+        import logging
+
+        import jieba
+        import onnxruntime as ort
+        from kokoro_onnx import Kokoro
+        from misaki.zh import ZHG2P
+    except ImportError as e:
+        raise MandarinUnavailable(f"the Mandarin clip needs kokoro-onnx and misaki[zh] ({e})") from e
+    for path in (model, voice_file):
+        if not path.is_file():
+            raise MandarinUnavailable(f"the Mandarin clip needs {path} (the Kokoro engine's files)")
+    jieba.setLogLevel(logging.WARNING)
+    style = np.fromfile(voice_file, dtype=np.float32).reshape(510, 1, 256)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1  # one thread: the same samples on every run
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(model), sess_options=options,
+                                   providers=["CPUExecutionProvider"])
+    g2p = ZHG2P()
+    clips = []
+    with tempfile.TemporaryDirectory(prefix="demo_voices_") as tmp:
+        voices = Path(tmp) / "voices.npz"
+        np.savez(voices, **{voice: style})
+        kokoro = Kokoro.from_session(session, str(voices))
+        for text in sentences:
+            audio, rate = kokoro.create(g2p(text)[0], voice=style, is_phonemes=True)
+            clips.append(np.asarray(audio, dtype=np.float32) * SPEECH_PEAK / max(
+                1e-6, float(np.abs(audio).max())))
+    return clips, int(rate)
+
+
+def build_mandarin_narration() -> Narration:
+    """Synthesize and assemble the quancheng_zh narration."""
+    clips, sample_rate = synthesize_mandarin(ZH_SENTENCES)
+    return assemble_narration(ZH_SENTENCES, clips, sample_rate)
+
+
 def write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
     """Write mono float audio as 16-bit PCM."""
     pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).round().astype("<i2")
@@ -296,6 +372,23 @@ def intro_video_filter(duration: float, font: str) -> str:
     return f"{gradients},{title},format=yuv420p"
 
 
+def zh_video_filter(duration: float, font: str) -> str:
+    """Warm evening gradients (lanterns on Furong Street) with the title top left."""
+    gradients = (
+        f"gradients=s={WIDTH // 4}x{HEIGHT // 4}:r={FPS}:d={duration:.6f}"
+        f":seed={ZH_SEED}:speed=0.002:nb_colors=3"
+        ":c0=0x3d1c0b:c1=0x8c3f1f:c2=0xd3a05f,"
+        f"scale={WIDTH}:{HEIGHT}:flags=bicubic"
+    )
+    title = (
+        f"drawtext=fontfile='{escape_filter_value(font)}'"
+        f":text='{escape_filter_value(ZH_TITLE)}'"
+        ":x=48:y=40:fontsize=34:fontcolor=white@0.92"
+        ":shadowcolor=black@0.45:shadowx=2:shadowy=2"
+    )
+    return f"{gradients},{title},format=yuv420p"
+
+
 def broll_video_filter(duration: float) -> str:
     """Jade-green water "caustics": a 160x90 geq pattern scaled up smoothly."""
     wave_ = "(sin(X/7+T*0.9)+sin(Y/5-T*0.7)+sin((X+Y)/11+T*0.5))"
@@ -310,14 +403,25 @@ def broll_video_filter(duration: float) -> str:
 
 def make_intro(out: Path, narration: Narration, workdir: Path) -> None:
     """Render jinan_intro: narration + ambient bed over the gradient picture."""
+    make_speech_video(out, narration, workdir, intro_video_filter, INTRO_SEED)
+
+
+def make_zh(out: Path, narration: Narration, workdir: Path) -> None:
+    """Render quancheng_zh: the Mandarin narration + ambient bed over warm gradients."""
+    make_speech_video(out, narration, workdir, zh_video_filter, ZH_SEED)
+
+
+def make_speech_video(out: Path, narration: Narration, workdir: Path,
+                      picture: Callable[[float, str], str], seed: int) -> None:
+    """A narration over the ambient bed and a picture filter (duration, font) -> graph."""
     speech = workdir / "speech.wav"
     write_wav(speech, narration.audio, narration.sample_rate)
     duration = narration.duration
     graph = ";".join(
         [
-            f"{intro_video_filter(duration, find_font())}[v]",
+            f"{picture(duration, find_font())}[v]",
             f"[0:a]aresample={AUDIO_RATE},aformat=sample_fmts=fltp:channel_layouts=stereo[speech]",
-            f"{ambient_filter(duration, INTRO_SEED)}[bed]",
+            f"{ambient_filter(duration, seed)}[bed]",
             "[speech][bed]amix=inputs=2:normalize=0:duration=first[a]",
         ]
     )
@@ -370,9 +474,9 @@ def format_ts(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
-def print_timings(narration: Narration) -> None:
-    """Print each sentence's span on the jinan_intro timeline and its pauses."""
-    print(f"{INTRO_NAME}: {narration.duration:.3f} s")
+def print_timings(narration: Narration, name: str = INTRO_NAME) -> None:
+    """Print each sentence's span on a narrated clip's timeline and its pauses."""
+    print(f"{name}: {narration.duration:.3f} s")
     for t in narration.timings:
         print(f"{t.index:2d}  {format_ts(t.start)} --> {format_ts(t.end)}"
               f"  ({t.end - t.start:5.2f} s)  {t.text}")  # fmt: skip
@@ -388,7 +492,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--print-timings", action="store_true",
-        help="print the jinan_intro sentence timings",
+        help="print the sentence timings of the narrated clips",
+    )  # fmt: skip
+    parser.add_argument(
+        "--zh", action="store_true",
+        help=f"also make {ZH_NAME}, the Mandarin sample (needs the Kokoro engine's files)",
     )  # fmt: skip
     return parser.parse_args(argv)
 
@@ -416,8 +524,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_atomically(broll, make_broll)
         print(f"wrote: {broll} ({BROLL_DURATION_S:.2f} s)")
 
+    zh_narration = None
+    if args.zh:
+        zh = outdir / ZH_NAME
+        try:
+            if args.print_timings or not zh.exists():
+                zh_narration = build_mandarin_narration()
+        except MandarinUnavailable as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
+        if zh.exists():
+            print(f"exists: {zh}")
+        else:
+            assert zh_narration is not None
+            with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
+                write_atomically(zh, lambda tmp: make_zh(tmp, zh_narration, Path(work)))
+            print(f"wrote: {zh} ({zh_narration.duration:.2f} s)")
+
     if args.print_timings and narration is not None:
         print_timings(narration)
+    if args.print_timings and zh_narration is not None:
+        print_timings(zh_narration, ZH_NAME)
     print(f"done in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return 0
 

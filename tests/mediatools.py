@@ -1,13 +1,14 @@
 """Test media made by the tests themselves, and measurements of what the pipeline wrote.
 
-Speech comes from Piper (zero noise: the same text gives the same audio), pictures from
-ffmpeg's lavfi sources. Every command is an argv list.
+Speech comes from Piper (zero noise: the same text gives the same audio), Mandarin speech
+from Kokoro (`speak_zh`), pictures from ffmpeg's lavfi sources. Every command is an argv list.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import wave
 from dataclasses import dataclass
 from functools import lru_cache
@@ -44,6 +45,59 @@ def speak(text: str) -> np.ndarray:
     audio = np.concatenate([c.audio_int16_array for c in _voice().synthesize(text, syn_config=config)])
     loud = np.nonzero(np.abs(audio) > 300)[0]
     return audio[loud[0]: loud[-1] + 1] if len(loud) else audio
+
+
+ZH_VOICE = "zf_xiaobei"  # a Kokoro Mandarin voice (kokoro-js 1.2.1's voices/zf_xiaobei.bin)
+
+
+def kokoro_files(voice: str = ZH_VOICE) -> tuple[Path, Path]:
+    """Where the Kokoro engine keeps the model and a voice: the project's model cache."""
+    from pipeline.engines.models import cache_dir
+
+    folder = cache_dir() / "kokoro"
+    return folder / "kokoro-v1.0.int8.onnx", folder / "voices" / f"{voice}.bin"
+
+
+@lru_cache(maxsize=2)
+def _mandarin(voice: str) -> tuple[Any, Any, np.ndarray]:
+    """(Kokoro, misaki's Mandarin G2P, the voice's style array), loaded once; skips the test
+    with the reason when a part is not installed."""
+    import pytest
+
+    model, voice_file = kokoro_files(voice)
+    try:
+        import logging
+
+        import jieba
+        import onnxruntime as ort
+        from kokoro_onnx import Kokoro
+        from misaki.zh import ZHG2P
+    except ImportError as e:
+        pytest.skip(f"Mandarin test speech needs kokoro-onnx and misaki[zh] ({e})")
+    for path in (model, voice_file):
+        if not path.is_file():
+            pytest.skip(f"Mandarin test speech needs {path} (the Kokoro engine's model cache)")
+    jieba.setLogLevel(logging.WARNING)
+    style = np.fromfile(voice_file, dtype=np.float32).reshape(510, 1, 256)
+    voices = Path(tempfile.mkdtemp(prefix="kokoro-voices-")) / "voices.npz"
+    np.savez(voices, **{voice: style})
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1  # one thread: the same samples on every run
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(str(model), sess_options=options,
+                                   providers=["CPUExecutionProvider"])
+    return Kokoro.from_session(session, str(voices)), ZHG2P(), style
+
+
+def speak_zh(text: str, voice: str = ZH_VOICE) -> tuple[np.ndarray, int]:
+    """Mandarin speech for text (Kokoro, misaki's phonemes): int16 samples and their rate,
+    leading and trailing silence trimmed. Skips the calling test when Kokoro is missing."""
+    kokoro, g2p, style = _mandarin(voice)
+    phonemes = g2p(text)[0]
+    audio, rate = kokoro.create(phonemes, voice=style, is_phonemes=True)
+    pcm = (np.clip(audio, -1.0, 1.0) * 32767.0).round().astype(np.int16)
+    loud = np.nonzero(np.abs(pcm) > 300)[0]
+    return (pcm[loud[0]: loud[-1] + 1] if len(loud) else pcm), int(rate)
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:

@@ -119,11 +119,12 @@ def test_minimal_config_gets_the_documented_defaults(tmp_path: Path) -> None:
     assert c.inputs == ["assets/samples/*.mp4"]
     assert c.source_language == "auto"
     assert c.languages == ["en", "pt"]
-    assert (c.transcribe.engine, c.transcribe.model, c.transcribe.vad) == ("faster-whisper", "tiny.en", True)
+    assert (c.transcribe.engine, c.transcribe.model, c.transcribe.vad) == ("faster-whisper", "auto", True)
     assert (c.transcribe.compute_type, c.transcribe.beam_size, c.transcribe.threads) == ("int8", 5, 0)
     assert c.translate.engine == "auto"
     assert c.translate.glossary == "assets/glossary.csv"
     assert c.translate.provided == "assets/translations/{video}.{lang}.srt"
+    assert c.translate.pivot is None
     n = c.narration
     assert (n.mode, n.duck_db, n.max_speedup, n.gap_s, n.smoothing) == ("voiceover", -18, 1.35, 0.1, 0.1)
     assert (n.voices, n.default_voice, n.source_language) == ({}, "espeak:{lang}", "keep")

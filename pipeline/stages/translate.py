@@ -1,5 +1,6 @@
 """translate: the target-language subtitles, from a provided human translation, the source
-itself (same language), or machine translation with the glossary enforced."""
+itself (same language), machine translation of a provided translation in the pivot language
+(`translate.pivot`), or machine translation of the source; the glossary enforced in MT."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pipeline import subtitles as subs
 from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
 from pipeline.errors import EngineError, PipelineError
-from pipeline.glossary import find_terms, load_glossary, protect_terms
+from pipeline.glossary import find_terms, load_glossary, protect_terms, term_present
+from pipeline.routes import choose_route
 from pipeline.rules import RuleBook
 from pipeline.sentences import group_sentences, split_overfull, split_proportionally
 from pipeline.stages.base import Job, Result, RunContext, Stage
@@ -21,52 +23,67 @@ from pipeline.workspace import Layout, Task, Workspace
 
 @dataclass(frozen=True)
 class TranslateParams:
-    method: Literal["provided", "source", "machine"]
-    source_language: str | None  # what transcribe settled on (None for a provided file)
+    method: Literal["provided", "source", "pivot", "machine"]
+    source_language: str | None  # the language translated from (None for a provided file)
     target: str
     rules: subs.Rules  # the target language's reading rules
-    provided: str | None = None  # the human translation, relative to the project
+    provided: str | None = None  # the human translation read (provided, pivot), project-relative
     engine: str = ""
-    model: dict[str, Any] | None = None  # the MT engine's identity (machine only)
+    model: dict[str, Any] | None = None  # the MT engine's identity (pivot, machine)
 
 
-def provided_path(ws: Workspace, task: Task) -> str:
-    """Where a human translation of this version goes (relative to the project)."""
-    return ws.config.translate.provided.format(video=task.video, lang=task.lang)
+def provided_path(ws: Workspace, video: str, lang: str) -> str:
+    """Where a human translation of a version goes (relative to the project)."""
+    return ws.config.translate.provided.format(video=video, lang=lang)
 
 
 class Translate(Stage[TranslateParams]):
     name = "translate"
-    version = 5  # 2: sentence-level MT through the translation memory; 3: raw Marian, splits;
-    # 5: CJK split points keep Latin and digit runs whole; lead-in for slow-to-read events
+    version = 6  # 2: sentence-level MT through the translation memory; 3: raw Marian, splits;
+    # 5: CJK split points keep Latin and digit runs whole; lead-in for slow-to-read events;
+    # 6: glossary terms found by script (Chinese without word boundaries), pivot routes
 
     def params(self, ws: Workspace, task: Task) -> TranslateParams:
         assert task.lang
-        rules = RuleBook.from_config(ws.config.subtitles).for_lang(task.lang)
-        provided = provided_path(ws, task)
-        if ws.project.path(provided).is_file():
-            return TranslateParams("provided", None, task.lang, rules, provided)
+        tgt = task.lang
+        rules = RuleBook.from_config(ws.config.subtitles).for_lang(tgt)
+        pivot = ws.config.translate.pivot
+        files = {lang: provided_path(ws, task.video, lang) for lang in {tgt, pivot} if lang}
+        provided = {lang: Path(f) for lang, f in files.items() if ws.project.path(f).is_file()}
+        if tgt in provided:
+            return TranslateParams("provided", None, tgt, rules, files[tgt])
         src = ws.source_language(task.video)
         if src is None:
             raise PipelineError(f"{ws.paths.transcript_json(task.video)} is not written yet; "
                                 "transcribe this video first")
-        if mt.base_lang(src) == mt.base_lang(task.lang):
-            return TranslateParams("source", src, task.lang, rules)
+        route = choose_route(src, tgt, provided, pivot)
+        if route.method == "source":
+            return TranslateParams("source", src, tgt, rules)
         engine = ws.config.translate.engine
         if engine == "provided":
-            raise EngineError(f"translate.engine is 'provided' but {ws.project.path(provided)} does "
-                              "not exist; add that file or set translate.engine: auto")
-        tgt = task.lang
-        model = ws.memo(("mt", engine, src, tgt), lambda: mt.identity(engine, src, tgt))
-        return TranslateParams("machine", src, tgt, rules, None, engine, model)
+            raise EngineError(f"translate.engine is 'provided' but {ws.project.path(files[tgt])} "
+                              "does not exist; add that file or set translate.engine: auto")
+        origin = route.source_lang
+        try:
+            model = ws.memo(("mt", engine, origin, tgt), lambda: mt.identity(engine, origin, tgt))
+        except EngineError as e:
+            if pivot and route.method == "machine" and pivot not in provided:
+                raise EngineError(f"{e}; or, with translate.pivot: {pivot}, add the {pivot} "
+                                  f"translation at {ws.project.path(files[pivot])}") from None
+            raise
+        return TranslateParams(route.method, origin, tgt, rules,
+                               str(route.source_file) if route.source_file else None, engine, model)
 
     def inputs(self, ws: Workspace, task: Task, params: TranslateParams) -> dict[str, Path]:
         if params.method == "provided":
             assert params.provided
             return {"provided": ws.project.path(params.provided)}
         found = {"transcript": ws.paths.transcript_srt(task.video)}
+        if params.method == "pivot":
+            assert params.provided
+            found = {"pivot": ws.project.path(params.provided)}
         glossary = ws.config.translate.glossary
-        if params.method == "machine" and glossary and ws.project.path(glossary).is_file():
+        if params.method != "source" and glossary and ws.project.path(glossary).is_file():
             found["glossary"] = ws.project.path(glossary)
         return found
 
@@ -80,11 +97,16 @@ class Translate(Stage[TranslateParams]):
 
     def run(self, ctx: RunContext, job: Job[TranslateParams]) -> Result:
         p = job.params
-        result = Result(extra={"method": p.method})
+        route: dict[str, Any] = {"method": p.method, "from": p.source_language}
+        if p.provided:
+            route["file"] = p.provided
+        result = Result(extra={"method": p.method, "route": route})
         if p.method == "provided":
             cues = subs.load_srt(job.inputs["provided"])
         elif p.method == "source":
             cues = subs.load_srt(job.inputs["transcript"])
+        elif p.method == "pivot":
+            cues = self._machine(ctx, job, subs.load_srt(job.inputs["pivot"]), result)
         else:
             cues = self._machine(ctx, job, subs.load_srt(job.inputs["transcript"]), result)
         write_text_atomic(self.outputs(ctx.paths, job.task, p)[0], subs.srt_text(cues))
@@ -114,7 +136,7 @@ class Translate(Stage[TranslateParams]):
         for n, (group, sentence, key) in enumerate(zip(groups, sentences, protected), start=1):
             translation = memory.get(key) or ""
             for term in find_terms(sentence, glossary, src):
-                if term.form(tgt).lower() not in translation.lower():
+                if not term_present(translation, term.form(tgt), tgt):
                     lost = (f"sentence {n}: glossary term {term.term!r} lost in translation "
                             f"(expected {term.form(tgt)!r})")
                     result.warnings.append(lost)

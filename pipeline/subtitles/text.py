@@ -51,12 +51,66 @@ def cjk_tokens(word: str) -> list[str]:
     return tokens
 
 
+# Marks that belong to the word before them (a line never starts with one) or after them.
+CLOSING = set("，。、；：！？）」』》〉】〕”’…,.;:!?)]}%")
+OPENING = set("（「『《〈【〔“‘([{")
+# One-character place words that end a name (芙蓉街, 黑虎泉): jieba leaves them apart from a
+# name it does not know, and a line must not end on 芙蓉 and start on 街.
+PLACE_SUFFIXES = set("街路巷湖山泉河江海溪池岛寺庙宫殿塔亭楼阁桥门城省市区县镇村园馆站港")
+
+
+def _has_kana(text: str) -> bool:
+    return any(0x3040 <= ord(c) <= 0x30FF or 0xFF66 <= ord(c) <= 0xFF9F for c in text)
+
+
+def _runs(word: str) -> list[tuple[bool, str]]:
+    """(is CJK, run) in order: maximal runs of CJK glyphs and of other characters."""
+    runs: list[tuple[bool, str]] = []
+    for ch in word:
+        cjk = is_cjk_char(ch)
+        if runs and runs[-1][0] == cjk:
+            runs[-1] = (cjk, runs[-1][1] + ch)
+        else:
+            runs.append((cjk, ch))
+    return runs
+
+
+def cjk_words(word: str) -> list[str]:
+    """A Chinese run's break candidates: its words (jieba's dictionary, `pipeline.segmenter`),
+    with punctuation kept on the word it belongs to, a place suffix kept on its name, and a
+    Latin or digit run whole. Japanese (kana present) falls back to a glyph each
+    (`cjk_tokens`): jieba knows Chinese only."""
+    if _has_kana(word) or not any(is_cjk_char(c) for c in word):
+        return cjk_tokens(word)
+    from pipeline.segmenter import words as segment
+
+    pieces = [w for cjk, run in _runs(word) for w in (segment(run) if cjk else [run])]
+    found: list[str] = []
+    pending_open = ""
+    for w in pieces:
+        if all(c in OPENING for c in w):
+            pending_open += w
+            continue
+        if found and not pending_open and (
+                all(c in CLOSING for c in w)
+                or (len(w) == 1 and w in PLACE_SUFFIXES and len(found[-1]) >= 2
+                    and found[-1][-1].isalnum())):
+            found[-1] += w
+            continue
+        found.append(pending_open + w)
+        pending_open = ""
+    if pending_open:
+        found.append(pending_open)
+    return found
+
+
 def tokens(text: str) -> list[str]:
-    """Break candidates: words for spaced scripts, characters (keeping Latin runs) for CJK."""
+    """Break candidates: words for spaced scripts, words for Chinese (`cjk_words`), characters
+    (keeping Latin runs) for Japanese."""
     found: list[str] = []
     for word in text.split():
         if any(is_cjk_char(c) for c in word):
-            found.extend(cjk_tokens(word))
+            found.extend(cjk_words(word))
         else:
             found.append(word)
     return found

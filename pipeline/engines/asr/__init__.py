@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Recognizer, Transcript
-from pipeline.errors import ConfigError
 
 __all__ = ["AsrOptions", "AsrSegment", "AsrWord", "Recognizer", "Transcript", "identity",
            "make_recognizer"]
@@ -15,18 +16,20 @@ __all__ = ["AsrOptions", "AsrSegment", "AsrWord", "Recognizer", "Transcript", "i
 
 def make_recognizer(engine: str, options: AsrOptions,
                     detector: Callable[[], Any] | None = None) -> Recognizer:
-    """A loaded recognizer; `detector` gives the multilingual model an English-only one uses
-    to check the language first (loaded when first needed, unless the caller shares one)."""
-    if engine == "faster-whisper":
-        from pipeline.engines.asr.language import load_detector
-        from pipeline.engines.asr.whisper_ct2 import FasterWhisper
+    """A loaded recognizer; `detector` gives the multilingual model that checks the language
+    first (for an English-only model, or to choose one for `auto`); loaded when first
+    needed, unless the caller shares one."""
+    from pipeline.engines.asr.language import load_detector
+    from pipeline.engines.models import AUTO
 
-        return FasterWhisper(options, detector or load_detector)
-    if engine == "openai-whisper":
-        from pipeline.engines.asr.whisper_torch import OpenAIWhisper
+    detector = detector or functools.cache(load_detector)  # one load per recognizer
+    if options.model == AUTO:
+        from pipeline.engines.asr.choice import AutoRecognizer
 
-        return OpenAIWhisper(options)
-    raise ConfigError(f"transcribe.engine: unknown engine {engine!r}")
+        return AutoRecognizer(engine, options, detector)
+    from pipeline.engines.asr.loading import load_recognizer
+
+    return load_recognizer(engine, options, detector)
 
 
 Digest = Callable[[Path], str]
@@ -35,9 +38,19 @@ Digest = Callable[[Path], str]
 def identity(engine: str, options: AsrOptions, digest: Digest) -> dict[str, Any]:
     """What determines the result, without loading the model (fingerprints): the engine, its
     settings and the content hash of the model's weights (a name is all there is for a model
-    the engine downloads)."""
-    from pipeline.engines.models import packaged_whisper_files
+    the engine downloads). `auto` left to detection names both packaged models."""
+    from pipeline.engines.models import (
+        AUTO,
+        ENGLISH_MODEL,
+        MULTILINGUAL_MODEL,
+        packaged_whisper_files,
+    )
 
+    if options.model == AUTO:
+        both = [identity(engine, replace(options, model=m), digest)["model"]
+                for m in (ENGLISH_MODEL, MULTILINGUAL_MODEL)]
+        return {"engine": engine, "model": {"auto": both}, "compute_type": options.compute_type,
+                "beam_size": options.beam_size, "vad": options.vad}
     path = Path(options.model).expanduser()
     if path.is_dir():
         files = [path / "model.bin"] if (path / "model.bin").is_file() else sorted(path.glob("*.pt"))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Transcript
 from pipeline.engines.asr.language import check_english
-from pipeline.engines.models import whisper_model_ref
+from pipeline.engines.asr.words import tidy_words
+from pipeline.engines.models import english_only, whisper_model_ref
 from pipeline.errors import EngineError
 
 # Guards against Whisper hallucination (FIELD-NOTES): a segment the model itself thinks is
@@ -20,9 +22,26 @@ LOGPROB_FLOOR = -1.5
 COMPRESSION_MAX = 2.4
 
 
-def likely_hallucination(no_speech_prob: float, avg_logprob: float, compression_ratio: float) -> bool:
+def likely_hallucination(no_speech_prob: float, avg_logprob: float, compression_ratio: float,
+                         text: str = "") -> bool:
     return ((no_speech_prob > NO_SPEECH_MAX and avg_logprob < LOGPROB_MIN)
-            or avg_logprob < LOGPROB_FLOOR or compression_ratio > COMPRESSION_MAX)
+            or avg_logprob < LOGPROB_FLOOR or compression_ratio > COMPRESSION_MAX
+            or repetitive(text))
+
+
+# A unit of one to four characters said five times or more in a row (请您您您您您您您您: what
+# base wrote for the ambient bed after Chinese speech, compression ratio 2.25, under the
+# limit: three-byte CJK characters compress less than Latin letters).
+_RUN = re.compile(r"(.{1,4}?)\1{4,}", re.DOTALL)
+
+
+def repetitive(text: str) -> bool:
+    """Whether most of a segment's characters are one short unit repeated."""
+    core = "".join(c for c in text if c.isalnum())
+    if len(core) < 5:
+        return False
+    longest = max((len(m.group(0)) for m in _RUN.finditer(core)), default=0)
+    return longest * 2 >= len(core)
 
 
 class FasterWhisper:
@@ -32,7 +51,7 @@ class FasterWhisper:
         self.options = options
         self.detector = detector
         ref = whisper_model_ref(options.model)
-        self.english_only = options.model.endswith(".en") or "tiny.en" in ref
+        self.english_only = english_only(options.model) or "tiny.en" in ref
         try:
             self.model = WhisperModel(ref, device="cpu", compute_type=options.compute_type,
                                       cpu_threads=options.threads)
@@ -63,11 +82,12 @@ class FasterWhisper:
         )
         kept: list[AsrSegment] = []
         for s in segments:  # a lazy generator: iterating it does the work
-            if likely_hallucination(s.no_speech_prob, s.avg_logprob, s.compression_ratio):
+            if likely_hallucination(s.no_speech_prob, s.avg_logprob, s.compression_ratio, s.text):
                 warnings.append(f"dropped a likely hallucination at {s.start:.1f}s: {s.text.strip()!r}")
                 continue
-            words = tuple(AsrWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))
-                          for w in (s.words or []))
+            raw = [AsrWord(float(w.start), float(w.end), w.word, float(w.probability))
+                   for w in (s.words or [])]
+            words = tuple(tidy_words(raw, info.language))
             kept.append(AsrSegment(float(s.start), float(s.end), s.text.strip(), words,
                                    float(s.avg_logprob), float(s.no_speech_prob),
                                    float(s.compression_ratio)))

