@@ -13,6 +13,9 @@ from pipeline.workspace import Task, Workspace
 
 
 def build(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
+    from pipeline.review.project import approval_summary, load_approval_store
+
+    approvals = load_approval_store(ws.out)
     items: list[dict[str, Any]] = []
     for video in ws.videos:
         for lang in ws.config.languages:
@@ -22,6 +25,7 @@ def build(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
             state = TaskState.load(state_path(ws, task))
             measured = (state.extra.get("deliverables") or {}) if state else {}
             qa = findings(ws, video.name, lang)
+            approval = approval_summary(ws, video.name, lang, approvals)
             for profile in ws.config.render.profiles:
                 path = ws.lang_dir(video.name, lang) / deliverable_name(video.name, lang, profile)
                 rel = ws.rel(path)
@@ -32,7 +36,7 @@ def build(ws: Workspace, failures: list[dict[str, Any]]) -> dict[str, Any]:
                     "width": m.get("width"), "height": m.get("height"),
                     "sha256": state.outputs.get(rel) if state else None,
                     "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp") if k in m},
-                    "qa": qa,
+                    "qa": qa, "approval": approval,
                 })
         if ws.config.render.master:
             master = _master(ws, video.name, str(video.source))
