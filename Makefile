@@ -57,6 +57,7 @@ bench: setup $(VENV)/.installed-test
 	$(PY) bench/asr_bench.py
 	$(PY) bench/asr_engines_bench.py
 	$(PY) bench/render_bench.py
+	$(PY) bench/review_bench.py
 
 clean:
 	rm -rf outputs $(VENV)

@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from pipeline.review import views
 from pipeline.review.approvals import Decision
 from pipeline.review.errors import (
-    Busy, EditRefused, NotFound, ReviewError, StaleFile, UnreadableSubtitles,
+    Busy, EditRefused, NotFound, ProjectError, ReviewError, StaleFile, UnreadableSubtitles,
 )
 from pipeline.review.jobs import Jobs
 from pipeline.review.project import ReviewProject
@@ -29,7 +29,8 @@ from pipeline.review.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY = 64 * 1024
-STATUS = {EditRefused: 422, UnreadableSubtitles: 422, StaleFile: 409, Busy: 409, NotFound: 404}
+STATUS = {EditRefused: 422, UnreadableSubtitles: 422, StaleFile: 409, Busy: 409, NotFound: 404,
+          ProjectError: 500}
 MEDIA_TYPES = {".mp4": "video/mp4", ".srt": "text/plain; charset=utf-8",
                ".vtt": "text/vtt; charset=utf-8", ".json": "application/json"}
 
@@ -153,7 +154,9 @@ def create_app(settings: Settings) -> Starlette:
         if isinstance(exc, NotFound):
             return HTMLResponse("<!doctype html><title>Not found</title><h1>Not found</h1>",
                                 status_code=404)
-        return page("error.html", message=str(exc))
+        return HTMLResponse(views.render("error.html", csrf=settings.csrf, outputs="",
+                                         busy=False, running=None, message=str(exc)),
+                            status_code=code)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -34,3 +34,7 @@ class NotFound(ReviewError):
 
 class UnreadableSubtitles(ReviewError):
     """A subtitle file this editor cannot change line by line (not the plain SRT layout)."""
+
+
+class ProjectError(ReviewError):
+    """The project cannot be read any more (pipeline.yaml became invalid while serving)."""

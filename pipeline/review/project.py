@@ -5,16 +5,19 @@ and the manifest use) and receives the values of models.py. What this module use
 core, so that only it changes when the core does:
 
 - config and workspace: `load_config`, `Workspace`, `discover` (videos, paths, hash cache);
-- freshness: `graph.evaluate`, `graph.state_path`, `graph.plan`, `graph.STAGES`;
+- freshness: `graph.evaluate`, `graph.plan`, `graph.STAGES`, `stages.translate.provided_path`
+  (its template), `stages.transcribe.source_language`;
 - running: `executor.execute`, `progress.Reporter`, `cache.sweep_partials`, `manifest.write`,
   and the run lock `outputs/.pipeline.lock` (the same `FileLock` `pipeline run` takes);
 - files: `cache.atomic_path`, `cache.read_json`, `cache.write_json_atomic`, `subtitles.load_srt`,
   `qa.findings`, `glossary.load_glossary`, `stages.render.deliverable_name`, timing.json.
 
-The board reads each video's evaluation from a memo keyed by the stat stamps (size, mtime,
-inode) of every file the evaluation reads; any change re-evaluates that video with the real
-`evaluate`, so the board says exactly what `pipeline status` says. The memo is kept in
-outputs/.pipeline/review-board.json (a cache: safe to delete).
+The board reads each video's evaluation from a memo keyed by stat stamps: the video's
+output folders (the pipeline replaces its files by rename, which changes the folder), the
+files people edit or replace in place (subtitles, sources, provided translations, scripts),
+the config, glossary, fonts and the pipeline's own code. Any change re-evaluates that video
+with the real `evaluate` and `qa.findings`, so the board says what `pipeline status` says.
+The memo is kept in outputs/.pipeline/review-board.json (a cache: safe to delete).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import io
+import json
 import os
 import threading
 import time
@@ -39,7 +43,7 @@ from pipeline.errors import PipelineError
 from pipeline.progress import Reporter
 from pipeline.review import approvals as ap
 from pipeline.review import srtedit
-from pipeline.review.errors import Busy, EditRefused, NotFound, StaleFile
+from pipeline.review.errors import Busy, EditRefused, NotFound, ProjectError, StaleFile
 from pipeline.review.models import (
     Board, Conflict, Line, LineTiming, Media, ProgressEvent, RerunResult, SavedLine, SourceLine,
     StageStatus, Term, VersionView, VideoRow, version_row,
@@ -49,6 +53,7 @@ from pipeline.workspace import Task, Workspace, discover
 VERSION_STAGES = ("extract", "transcribe", "translate", "narrate", "render")
 MEMO_VERSION = 2
 RACY_NS = 2_000_000_000  # a stamp this close to now may hide a second change in the same tick
+SAVE_HASHES_AFTER = 20  # videos evaluated before the board saves the hash cache (4 MB at 400x8)
 LOCK_NAME = ".pipeline.lock"  # the lock `pipeline run` holds for the whole run
 APPROVALS_NAME = "approvals.json"  # outputs/approvals.json: not a cache, never deleted by us
 Which = Literal["target", "source"]
@@ -149,18 +154,14 @@ def _timed_lines(path: Path) -> list[ap.TimedLine]:
     return [(b.start, b.end, b.text) for b in doc.blocks]
 
 
-def binding_of(ws: Workspace, video: str, lang: str) -> ap.Binding:
-    deliverables, srt_sha = _binding_hashes(ws, video, lang)
-    return ap.Binding(deliverables, srt_sha, _timed_lines(_target_srt(ws, video, lang)))
-
-
 def _assess(ws: Workspace, video: str, lang: str, store: ap.Store,
             hashes: tuple[dict[str, str], str | None] | None = None) -> ap.Assessment:
     """The version's approval state; its lines are read only when they may have changed."""
     record = store.records.get(ap.key(video, lang))
+    if record is None:
+        return ap.assess(None, ap.Binding({}, None, []))
     deliverables, srt_sha = hashes or _binding_hashes(ws, video, lang)
-    if record is None or (record.deliverables == deliverables
-                          and record.subtitles_sha256 == srt_sha):
+    if record.deliverables == deliverables and record.subtitles_sha256 == srt_sha:
         return ap.assess(record, ap.Binding(deliverables, srt_sha, []))
     lines = _timed_lines(_target_srt(ws, video, lang))
     return ap.assess(record, ap.Binding(deliverables, srt_sha, lines))
@@ -215,6 +216,7 @@ class ReviewProject:
         self._memo_dirty = False
         self._rows: dict[str, tuple[Any, VideoRow]] = {}
         self._inputs_key: Any = None
+        self._evaluated = 0  # videos evaluated since the hash cache was last saved
         self.workspace()  # a bad config fails here, before the server starts
 
     # -- workspace -------------------------------------------------------------------------
@@ -224,7 +226,13 @@ class ReviewProject:
         with self._lock:
             stamp = _stamp(self.config_path)
             if self._ws is None or stamp != self._ws_stamp:
-                self._ws = Workspace(load_config(self.config_path))
+                try:
+                    ws = Workspace(load_config(self.config_path))
+                except PipelineError as e:
+                    if self._ws is None and self._ws_stamp is None:
+                        raise  # at start: `pipeline review` stops with the config error
+                    raise ProjectError(f"{e}; fix it and reload the page") from None
+                self._ws = ws
                 self._ws_stamp = stamp
                 self._inputs_key = _inputs_key(self._ws)
             else:
@@ -280,7 +288,9 @@ class ReviewProject:
                 self._rows[video.name] = ((signature, approvals_stamp), row)
                 videos.append(row)
             self._save_memo(ws)
-            ws.hashes.save()
+            if self._evaluated >= SAVE_HASHES_AFTER:
+                ws.hashes.save()  # many files hashed (a first open): spare the next run that
+                self._evaluated = 0
         return Board(list(ws.config.languages), bool(ws.config.render.master), videos,
                      list(ws.warnings))
 
@@ -296,9 +306,11 @@ class ReviewProject:
 
     def _save_memo(self, ws: Workspace) -> None:
         if self._memo_dirty and ws.out.is_dir():
+            data = json.dumps({"version": MEMO_VERSION, "videos": self._memo},
+                              separators=(",", ":"))
             try:
-                write_json_atomic(self._memo_path(ws), {"version": MEMO_VERSION,
-                                                        "videos": self._memo})
+                with atomic_path(self._memo_path(ws)) as tmp:
+                    tmp.write_text(data, encoding="utf-8")
             except OSError:
                 return  # only a cache
             self._memo_dirty = False
@@ -343,6 +355,7 @@ class ReviewProject:
         if signature and isinstance(hit, dict) and hit.get("signature") == signature:
             return hit
         entry = self._evaluate_video(ws, video)
+        self._evaluated += 1
         entry["signature"] = signature
         self._memo[video] = entry
         self._memo_dirty = True
@@ -359,11 +372,11 @@ class ReviewProject:
             for stage in VERSION_STAGES:
                 if STAGES[stage].per_lang:
                     ev = evaluate(ws, Task(stage, video, lang))
-                    stages.append([stage, ev.status, ev.cause])
+                    stages.append([stage, ev.status, _short(ws, ev.cause)])
                 else:
                     if stage not in shared:
                         ev = evaluate(ws, Task(stage, video))
-                        shared[stage] = [stage, ev.status, ev.cause]
+                        shared[stage] = [stage, ev.status, _short(ws, ev.cause)]
                     stages.append(shared[stage])
             try:
                 qa = findings(ws, video, lang)
@@ -376,7 +389,7 @@ class ReviewProject:
         master = None
         if ws.config.render.master:
             ev = evaluate(ws, Task("master", video))
-            master = [ev.status, ev.cause]
+            master = [ev.status, _short(ws, ev.cause)]
         return {"versions": versions, "master": master}
 
     # -- one version -----------------------------------------------------------------------
@@ -392,7 +405,7 @@ class ReviewProject:
             for stage in VERSION_STAGES:
                 task = Task(stage, video, lang if STAGES[stage].per_lang else None)
                 ev = evaluate(ws, task)
-                stages.append([stage, ev.status, ev.cause])
+                stages.append([stage, ev.status, _short(ws, ev.cause)])
                 if stage == "translate" and _is_conflict(ev.status, ev.edited, ev.cause):
                     conflict = Conflict(
                         f"{ws.rel(_target_srt(ws, video, lang))} was edited by hand and the "
@@ -410,7 +423,6 @@ class ReviewProject:
                               bool(deliverables))
             target, source = _target_srt(ws, video, lang), _source_srt(ws, video)
             lines, target_sha, source_sha, problem = self._lines(ws, video, lang, qa)
-            ws.hashes.save()
         version_findings = tuple(f"{f.get('kind')}: {f.get('detail')}" for f in qa
                                  if f.get("index") is None)
         return VersionView(
@@ -494,10 +506,12 @@ class ReviewProject:
         return FileLock(str(ws.out / LOCK_NAME))
 
     @contextmanager
-    def _holding_lock(self, ws: Workspace, what: str) -> Iterator[None]:
+    def _holding_lock(self, ws: Workspace, what: str, wait: float = 0.5) -> Iterator[None]:
+        """The run lock, waiting at most `wait` seconds (long enough to ride over another
+        save from this desk, far shorter than any run)."""
         lock = self._run_lock(ws)
         try:
-            lock.acquire(timeout=0)
+            lock.acquire(timeout=wait)
         except Timeout:
             raise Busy(f"the outputs folder is busy: a pipeline run (from the command line or "
                        f"this desk) is writing {ws.out}; {what} when it has finished") from None
@@ -667,6 +681,13 @@ def _write_checked(path: Path, data: bytes) -> None:
             raise EditRefused(f"the pipeline could not read the result ({e})") from None
         if len(cues) != sum(1 for b in doc.blocks if b.text.strip()):
             raise EditRefused("the pipeline would read a different number of subtitles")
+
+
+def _short(ws: Workspace, cause: str) -> str:
+    """A cause with the outputs and project folders left out of its paths."""
+    for folder in (ws.out, ws.project.root):
+        cause = cause.replace(f"{folder}{os.sep}", "")
+    return cause
 
 
 def _is_conflict(status: str, edited: list[Path], cause: str) -> bool:

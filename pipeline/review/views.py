@@ -55,6 +55,15 @@ def segments(text: str, terms: tuple[Term, ...] | list[Term]) -> list[tuple[str,
     return out
 
 
+_ABSOLUTE = re.compile(r"(?<![\w./:])/(?:[^\s/:]+/)+([^\s/:]+)")
+
+
+def short_paths(text: str) -> str:
+    """Absolute paths as their file names (a board cell has room for the cause, not the
+    folders; the version page shows it whole)."""
+    return _ABSOLUTE.sub(lambda m: m.group(1), text)
+
+
 def media_url(path: str) -> str:
     return "/media/" + quote(path)
 
@@ -63,9 +72,20 @@ def version_url(video: str, lang: str) -> str:
     return f"/v/{quote(video, safe='')}/{quote(lang, safe='')}"
 
 
+def reviewable(row: VersionRow) -> bool:
+    """Whether a sign-off means something here: there is a deliverable, or a decision."""
+    return row.has_deliverable or row.approval.record is not None
+
+
+def when(stamp: str) -> str:
+    """2026-12-02T17:55:01Z as 2026-12-02 17:55 UTC."""
+    return stamp[:16].replace("T", " ") + " UTC" if len(stamp) >= 16 else stamp
+
+
 def matches(row: VersionRow, show: str) -> bool:
     if show == "needs_review":
-        return row.approval.state.value in ("needs_review", "changed_since_approval")
+        return reviewable(row) and row.approval.state.value in ("needs_review",
+                                                                 "changed_since_approval")
     if show == "failed":
         return row.status.value == "failed"
     if show == "findings":
@@ -92,7 +112,8 @@ def counts(board: Board) -> dict[str, int]:
     for video in board.videos:
         for row in video.versions.values():
             found[row.status.value] = found.get(row.status.value, 0) + 1
-            found[row.approval.state.value] = found.get(row.approval.state.value, 0) + 1
+            if reviewable(row):
+                found[row.approval.state.value] = found.get(row.approval.state.value, 0) + 1
             found["findings"] = found.get("findings", 0) + (row.qa > 0)
     found["versions"] = sum(len(v.versions) for v in board.videos)
     return found
@@ -102,8 +123,9 @@ def counts(board: Board) -> dict[str, int]:
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("pipeline.review", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(clock=clock, srt_time=srt_time, segments=segments, media_url=media_url)
-    env.globals.update(version_url=version_url, FILTERS=FILTERS)
+    env.filters.update(clock=clock, srt_time=srt_time, segments=segments, media_url=media_url,
+                       when=when, short_paths=short_paths)
+    env.globals.update(version_url=version_url, FILTERS=FILTERS, reviewable=reviewable)
     return env
 
 
