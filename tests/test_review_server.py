@@ -215,6 +215,9 @@ def test_the_server_binds_loopback_by_default(desk: Desk) -> None:
 
 def test_source_change_under_an_edit_lists_the_conflict(desk: Desk, work: Project) -> None:
     """Issue 14, point 4: the page shows the decision; taking it needs the core (issue 11)."""
+    hand = desk.post(f"{PT}/line", {"which": "target", "number": 1, "text": "Olá de Jinan!",
+                                    "sha": sha256_of(srt(work))}, desk.csrf())
+    assert hand.status == 200, hand.text
     transcript = work.out / "jinan_tour" / "source" / "transcript.srt"
     before = transcript.read_bytes()
     old = SrtDocument.parse(before).blocks[-1]

@@ -133,13 +133,14 @@ def create_app(settings: Settings) -> Starlette:
         if not isinstance(choices, dict) or not all(
                 str(k).isdigit() and v in ("keep", "take") for k, v in choices.items()):
             raise EditRefused("'choices' maps line numbers to 'keep' or 'take'")
+        video, lang = request.path_params["video"], request.path_params["lang"]
         try:
-            await run_in_threadpool(project.resolve_conflict, request.path_params["video"],
-                                    request.path_params["lang"],
+            await run_in_threadpool(project.resolve_conflict, video, lang,
                                     {int(k): v for k, v in choices.items()})
         except NotImplementedError as e:
             return JSONResponse({"error": str(e), "kind": "NotImplemented"}, status_code=501)
-        return JSONResponse({"error": "resolved"}, status_code=200)
+        job = jobs.start(video, lang)  # the decision made, render the version with it
+        return JSONResponse(job.to_json(), status_code=202)
 
     async def status(request: Request) -> Response:
         running = jobs.running()

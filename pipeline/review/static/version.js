@@ -45,11 +45,55 @@
     if (profile) profile.addEventListener("change", () => { player.src = profile.value; });
   }
 
+  // --- the player's own controls: nothing covers the burned subtitles when paused -------
+  function seekTo(ms) {
+    if (!player) return;
+    player.currentTime = ms / 1000 + 0.001;
+    highlight();
+  }
+
+  if (player) {
+    const play = document.getElementById("play");
+    const scrub = document.getElementById("scrub");
+    const clockText = document.getElementById("clock");
+    const mute = document.getElementById("mute");
+    const toggle = () => (player.paused ? player.play() : player.pause());
+    const show = () => {
+      const d = player.duration || 0;
+      clockText.textContent = `${clock(player.currentTime * 1000)} / ${clock(d * 1000)}`;
+      if (document.activeElement !== scrub && d) scrub.value = String(Math.round(1000 * player.currentTime / d));
+    };
+    play.addEventListener("click", toggle);
+    player.addEventListener("click", toggle);
+    player.addEventListener("play", () => { play.textContent = "⏸"; });
+    player.addEventListener("pause", () => { play.textContent = "▶"; });
+    player.addEventListener("timeupdate", show);
+    player.addEventListener("loadedmetadata", show);
+    scrub.addEventListener("input", () => {
+      if (player.duration) player.currentTime = player.duration * Number(scrub.value) / 1000;
+    });
+    mute.addEventListener("click", () => {
+      player.muted = !player.muted;
+      mute.textContent = player.muted ? "🔇" : "🔊";
+    });
+    const step = (direction) => {
+      const now = player.currentTime * 1000;
+      const starts = rows.map((r) => Number(r.dataset.start));
+      const target = direction > 0 ? starts.find((s) => s > now + 50)
+        : starts.filter((s) => s < now - 300).pop();
+      if (target !== undefined) seekTo(target);
+    };
+    document.getElementById("prev-line").addEventListener("click", () => step(-1));
+    document.getElementById("next-line").addEventListener("click", () => step(1));
+    document.addEventListener("keydown", (event) => {
+      const typing = ["INPUT", "TEXTAREA", "SELECT", "BUTTON"].includes(event.target.tagName);
+      if (event.key === " " && !typing) { event.preventDefault(); toggle(); }
+    });
+  }
+
   for (const row of rows) {
     row.querySelector("button.seek").addEventListener("click", () => {
-      if (!player) return;
-      player.currentTime = Number(row.dataset.start) / 1000 + 0.001;
-      highlight();
+      seekTo(Number(row.dataset.start));
     });
   }
 
