@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim sox
+# the review desk's browser tests (Playwright drives this chromium; it downloads no browser)
+BROWSER_PACKAGES := chromium
 
 .PHONY: demo test setup system-deps clean bench
 
@@ -27,11 +29,13 @@ system-deps:
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing=1; \
 	fc-list 2>/dev/null | grep -q "NotoSans-Regular" || missing=1; \
 	tesseract --list-langs 2>/dev/null | grep -q chi_sim || missing=1; \
+	command -v chromium >/dev/null || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; \
 	  else \
-	    echo "missing system packages; install: $(APT_PACKAGES)"; exit 1; \
+	    echo "missing system packages; install: $(APT_PACKAGES) $(BROWSER_PACKAGES)"; exit 1; \
 	  fi; \
 	fi
 
@@ -54,6 +58,7 @@ bench: setup $(VENV)/.installed-test
 	$(PY) bench/asr_bench.py
 	$(PY) bench/asr_engines_bench.py
 	$(PY) bench/render_bench.py
+	$(PY) bench/review_bench.py
 
 clean:
 	rm -rf outputs $(VENV)

@@ -103,14 +103,48 @@ def status(config_path: Path, as_json: bool) -> int:
     from rich.table import Column, Table
 
     stages = columns(ws, registry)
-    table = Table("lang", *stages, "qa")
+    table = Table("lang", *stages, "qa", "approval")
     longest = max((len(r["video"]) for r in rows), default=5)
     table.columns.insert(0, Column("video", no_wrap=True, min_width=longest))
     colours = {"done": "green", "edited": "cyan", "stale": "yellow", "missing": "dim", "failed": "red"}
     for r in rows:
         table.add_row(r["video"], r["lang"], *[f"[{colours[r[s]]}]{r[s]}[/]" for s in stages],
-                      str(r["qa"]))
+                      str(r["qa"]), _approval_cell(r["approval"]))
     Console(width=None if sys.stdout.isatty() else 160).print(table)
+    return EXIT_OK
+
+
+def _approval_cell(approval: dict[str, Any]) -> str:
+    from rich.markup import escape
+
+    status = approval["status"]
+    if status == "approved":
+        return f"[green]approved[/] by {escape(approval['by'])}"
+    if status == "changed_since_approval":
+        lines = ", ".join(str(n) for n in approval["changed_lines"]) or "deliverable"
+        return f"[yellow]changed since approval[/] ({escape(lines)})"
+    if status == "changes_requested":
+        return f"[magenta]changes requested[/] by {escape(approval['by'])}"
+    return "[dim]needs review[/]"
+
+
+@cli.command()
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="address to listen on; any but the loopback needs the token")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True)
+@click.option("--token", default=None, envvar="PIPELINE_REVIEW_TOKEN",
+              help="the token other hosts must give (generated and printed when not given)")
+@click.option("--open", "open_browser", is_flag=True, help="open the desk in a browser")
+def review(config_path: Path, host: str, port: int, token: str | None, open_browser: bool) -> int:
+    """The review desk: watch, fix, rerun and sign off every version in a browser.
+
+    Example: pipeline review -c pipeline.yaml --open
+    """
+    from pipeline.review.server import serve
+    from pipeline.review.settings import Settings
+
+    serve(Settings(config_path, host, port, token), open_browser)
     return EXIT_OK
 
 

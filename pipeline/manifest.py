@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline import __version__
+from pipeline.approvals import load_store, summary
 from pipeline.cache import TaskState, write_json_atomic
 from pipeline.graph import Status, evaluate
 from pipeline.qa import findings
@@ -13,6 +14,7 @@ from pipeline.workspace import Task, Workspace
 
 
 def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> dict[str, Any]:
+    approvals = load_store(ws.out)
     items: list[dict[str, Any]] = []
     for video in ws.videos:
         for lang in ws.config.languages:
@@ -24,6 +26,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
             qa = findings(ws, video.name, lang)
             made = TaskState.load(ws.paths.state(Task("translate", video.name, lang)))
             route = made.extra.get("route") if made else None
+            approval = summary(ws, video.name, lang, approvals)
             for profile in ws.config.render.profiles:
                 rel = ws.paths.rel(ws.paths.deliverable(video.name, lang, profile))
                 m = measured.get(profile, {})
@@ -34,7 +37,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
                     "sha256": state.outputs.get(rel) if state else None,
                     "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp") if k in m},
                     "route": route,  # how the subtitles were made (provided, pivot, machine...)
-                    "qa": qa,
+                    "qa": qa, "approval": approval,
                 })
         if ws.config.render.master:
             master = _master(ws, registry, video.name, str(video.source))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pipeline.approvals import load_store, summary
 from pipeline.graph import evaluate
 from pipeline.qa import findings
 from pipeline.registry import Registry
@@ -17,8 +18,10 @@ def columns(ws: Workspace, registry: Registry) -> list[str]:
 
 
 def rows(ws: Workspace, registry: Registry) -> list[dict[str, Any]]:
-    """One row per (video, language): each stage's status and the version's QA count."""
+    """One row per (video, language): each stage's status, the version's QA count and its
+    approval."""
     found = []
+    approvals = load_store(ws.out)
     seen: dict[Task, str] = {}  # a per-video stage is evaluated once, not once per language
     for video in ws.videos:
         for lang in ws.config.languages:
@@ -29,6 +32,7 @@ def rows(ws: Workspace, registry: Registry) -> list[dict[str, Any]]:
                     seen[task] = evaluate(ws, registry, task).status.value
                 row[stage] = seen[task]
             row["qa"] = len(findings(ws, video.name, lang))
+            row["approval"] = summary(ws, video.name, lang, approvals)
             found.append(row)
     ws.hashes.save()
     return found

@@ -64,7 +64,7 @@ def _find_script(source: Path) -> Path | None:
 
 def discover(project: Project) -> tuple[list[Video], list[str]]:
     """The videos the inputs globs name (sorted, unique names) and a warning per empty glob."""
-    found: list[Path] = []
+    found: dict[Path, None] = {}  # ordered, and a file two globs name is one video
     warnings: list[str] = []
     for pattern in project.config.inputs:
         matches = sorted(Path(p) for p in glob.glob(str(project.root / pattern), recursive=True))
@@ -72,7 +72,7 @@ def discover(project: Project) -> tuple[list[Video], list[str]]:
         if not media:
             warnings.append(f"inputs: {pattern!r} matches no video file under {project.root}")
         # absolute, not resolved: a symlink keeps its own name (and may dangle: reported later)
-        found.extend(m.absolute() for m in media if m.absolute() not in found)
+        found.update((m.absolute(), None) for m in media)
     videos: list[Video] = []
     used: set[str] = set()
     for path in found:

@@ -1,0 +1,167 @@
+"""The review desk's view of a project: small frozen values the adapter (project.py) builds
+from the pipeline's files and the pages render. Nothing here reads a file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from pipeline.approvals import Assessment
+
+
+class VersionStatus(str, Enum):
+    """One word for a version on the board (worst of its stages)."""
+
+    DONE = "done"  # every stage fresh: the deliverable is what the files say
+    EDITED = "edited"  # done, and made from a hand-edited subtitle file
+    STALE = "stale"  # something it depends on changed: a rerun brings it up to date
+    MISSING = "missing"  # not made yet
+    FAILED = "failed"  # a stage failed; the cause says why
+
+
+@dataclass(frozen=True)
+class StageStatus:
+    stage: str
+    status: str  # done | edited | stale | missing | failed (the pipeline's words)
+    cause: str = ""
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    video: str
+    lang: str
+    status: VersionStatus
+    edited: bool  # some subtitle file of it was changed by hand
+    cause: str  # the first failed stage's one-line cause, or why it is stale
+    stages: tuple[StageStatus, ...]
+    qa: int  # QA findings (subtitle rules, narration overflow, loudness, glossary)
+    overflows: int  # narration lines that overflow their slot
+    approval: Assessment
+    has_deliverable: bool
+
+
+def version_row(video: str, lang: str, stages: list[list[str]], qa: int, overflows: int,
+                approval: Assessment, has_deliverable: bool) -> VersionRow:
+    """A version's board row from its stages' [stage, status, cause]."""
+    steps = tuple(StageStatus(stage, status, cause) for stage, status, cause in stages)
+    statuses = {s.status for s in steps}
+    status = next((v for v in (VersionStatus.FAILED, VersionStatus.MISSING, VersionStatus.STALE,
+                               VersionStatus.EDITED) if v.value in statuses), VersionStatus.DONE)
+    cause = next((f"{s.stage}: {s.cause}" for s in steps if s.status == status.value and s.cause),
+                 "")
+    return VersionRow(video, lang, status, "edited" in statuses, cause, steps, qa, overflows,
+                      approval, has_deliverable)
+
+
+@dataclass(frozen=True)
+class VideoRow:
+    name: str
+    versions: dict[str, VersionRow]
+    master: StageStatus | None
+
+
+@dataclass(frozen=True)
+class Board:
+    languages: list[str]
+    has_master: bool
+    videos: list[VideoRow]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Term:
+    form: str  # how the term is written in this language
+    term: str
+    note: str
+
+
+@dataclass(frozen=True)
+class LineTiming:
+    """How the host's narration of a line fits its slot (timing.json)."""
+
+    speed: float
+    overflow: int  # ms past its slot
+    speech: int  # ms of speech before fitting
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    number: int  # block number in source/transcript.srt
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # block number in <lang>/subtitles.srt
+    start: int
+    end: int
+    text: str
+    sources: tuple[SourceLine, ...]  # transcript lines overlapping it in time
+    findings: tuple[str, ...]
+    timing: LineTiming | None
+
+
+@dataclass(frozen=True)
+class Media:
+    path: str  # relative to the outputs folder, POSIX
+    kind: str  # deliverable | sample
+    profile: str
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Hand-edited target lines whose source changed under them (issue 14, point 4)."""
+
+    message: str
+    file: str
+
+
+@dataclass(frozen=True)
+class VersionView:
+    row: VersionRow
+    media: tuple[Media, ...]
+    lines: tuple[Line, ...]
+    target_file: str  # relative to the outputs folder
+    target_sha: str | None  # sha256 of the file as read for this page
+    source_file: str
+    source_sha: str | None
+    source_language: str | None
+    version_findings: tuple[str, ...]  # loudness, glossary: not tied to one line
+    terms: tuple[Term, ...]  # glossary terms in the target language
+    source_terms: tuple[Term, ...]
+    binding: str  # what an approval from this page binds to (see approvals.py)
+    conflict: Conflict | None
+    problem: str = ""  # why the lines cannot be edited here (an unreadable file)
+
+
+@dataclass(frozen=True)
+class SavedLine:
+    file: str
+    number: int
+    start: int
+    end: int
+    text: str
+    sha256: str  # of the file after the save
+    changed: bool
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    kind: str  # stage | started | done | warning
+    stage: str = ""
+    label: str = ""
+    outcome: str = ""  # ran | cached | failed | skipped
+    seconds: float = 0.0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RerunResult:
+    ran: tuple[str, ...]  # "stage video/lang"
+    failed: tuple[str, ...]  # "stage video/lang: cause"
+    seconds: float
