@@ -9,7 +9,9 @@ as they do in a transcript.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -224,3 +226,23 @@ def test_a_short_tail_after_a_brief_pause_joins_its_sentence() -> None:
     cues = subs.segment_words(words, subs.Rules(42, 2, 12))
     assert [c.flat for c in cues] == [text + " now."]
     assert subs.check(cues, subs.Rules(42, 2, 12)) == []
+
+
+@pytest.mark.slow
+def test_the_asr_adapter_keeps_whispers_spaces(tmp_path: Path) -> None:
+    """Real speech through the real faster-whisper adapter: ",000" and ".30" arrive as pieces
+    without a space before them, and the flag puts them back on their words."""
+    from pipeline.engines.asr import AsrOptions, make_recognizer
+    from tests import mediatools as mt
+
+    audio, _ = mt.speech_track(["For more than 3,000 years, the springs have flowed.",
+                                "We open at 9:30 every day."])
+    mt.write_wav(tmp_path / "speech.wav", audio)
+    transcript = make_recognizer("faster-whisper", AsrOptions("tiny.en")).transcribe(
+        tmp_path / "speech.wav", "en", None)
+    timed = [w for s in transcript.segments for w in s.words]
+    assert any(not w.space_before for w in timed), timed  # the precondition: pieces exist
+    words = subs.written_words([subs.Word(int(w.start * 1000), int(w.end * 1000), w.text,
+                                          attached=not w.space_before) for w in timed])
+    text = subs.join_words([w.text for w in words])
+    assert "3,000" in text and re.search(r"9[.:]30", text), text

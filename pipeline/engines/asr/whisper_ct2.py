@@ -63,7 +63,8 @@ class FasterWhisper:
             if likely_hallucination(s.no_speech_prob, s.avg_logprob, s.compression_ratio):
                 warnings.append(f"dropped a likely hallucination at {s.start:.1f}s: {s.text.strip()!r}")
                 continue
-            words = tuple(AsrWord(float(w.start), float(w.end), w.word.strip(), float(w.probability))
+            words = tuple(AsrWord(float(w.start), float(w.end), w.word.strip(), float(w.probability),
+                                  w.word[:1].isspace())
                           for w in (s.words or []))
             kept.append(AsrSegment(float(s.start), float(s.end), s.text.strip(), words,
                                    float(s.avg_logprob), float(s.no_speech_prob),

@@ -34,7 +34,8 @@ class OpenAIWhisper:
         segments = [
             AsrSegment(float(s["start"]), float(s["end"]), s["text"].strip(),
                        tuple(AsrWord(float(w["start"]), float(w["end"]), w["word"].strip(),
-                                     float(w.get("probability", 1.0))) for w in s.get("words", [])),
+                                     float(w.get("probability", 1.0)), w["word"][:1].isspace())
+                             for w in s.get("words", [])),
                        float(s.get("avg_logprob", 0.0)), float(s.get("no_speech_prob", 0.0)),
                        float(s.get("compression_ratio", 1.0)))
             for s in result.get("segments", [])
