@@ -52,18 +52,25 @@ def is_short(text: str) -> bool:
 def could_regroup(a: Cue, b: Cue, rules: Rules) -> bool:
     """Whether the words of two neighbouring events could be grouped with no short event: as
     one event (its lines fit and it lasts no longer than max_duration), or cut elsewhere into
-    two events whose lines fit and neither of which is short."""
-    joined = join_words([a.flat, b.flat])
-    if b.end - a.start <= rules.max_duration and fits(joined, rules):
+    two events whose lines fit, neither of which is short, and which share the time by their
+    text without one lasting longer than max_duration."""
+    if could_join(a, b, rules):
         return True
-    if b.end - a.start > 2 * rules.max_duration:
-        return False
-    units = tokens(joined)
+    span = b.end - a.start
+    units = tokens(join_words([a.flat, b.flat]))
+    total = sum(text_length(u) for u in units)
     for k in range(1, len(units)):
         left, right = join_words(units[:k]), join_words(units[k:])
-        if not (is_short(left) or is_short(right)) and fits(left, rules) and fits(right, rules):
+        share = sum(text_length(u) for u in units[:k]) / total  # time shared by text
+        if (max(share, 1 - share) * span <= rules.max_duration and not is_short(left)
+                and not is_short(right) and fits(left, rules) and fits(right, rules)):
             return True
     return False
+
+
+def could_join(a: Cue, b: Cue, rules: Rules) -> bool:
+    """Whether two neighbouring events would keep the rules as one event."""
+    return b.end - a.start <= rules.max_duration and fits(join_words([a.flat, b.flat]), rules)
 
 
 def orphan_of(cues: list[Cue], i: int, rules: Rules) -> int | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.subtitles.check import PAUSE_MS, ends_sentence, is_short, orphan_of
+from pipeline.subtitles.check import PAUSE_MS, could_join, ends_sentence, is_short, orphan_of
 from pipeline.subtitles.lines import break_lines, fits
 from pipeline.subtitles.model import Cue, Rules, Word
 from pipeline.subtitles.retime import fix_timing
@@ -72,6 +72,9 @@ def segment_words(words: list[Word], rules: Rules) -> list[Cue]:
         if pair is None:
             return cues
         lo, hi = pair
+        if could_join(cues[lo], cues[hi], rules):  # as the events are timed, not the words
+            groups[lo:hi + 1] = [groups[lo] + groups[hi]]
+            continue
         regrouped = _balanced(groups[lo] + groups[hi], rules)
         if regrouped == [groups[lo], groups[hi]]:
             settled.add((groups[lo][0].start, groups[hi][0].start))
