@@ -157,6 +157,17 @@ def wav_seconds(path: Path) -> float:
         return w.getnframes() / float(w.getframerate() or 1)
 
 
+def trim_wav(path: Path, seconds: float) -> None:
+    """Cut a PCM WAV file to its first `seconds` in place (a kept damaged source: the sound
+    past the part every stream decodes would be transcribed and then cut off)."""
+    with wave.open(str(path), "rb") as w:
+        params = w.getparams()
+        frames = w.readframes(min(w.getnframes(), int(round(seconds * w.getframerate()))))
+    with wave.open(str(path), "wb") as w:
+        w.setparams(params)
+        w.writeframes(frames)
+
+
 @dataclass(frozen=True)
 class AudioDecode:
     """What decoding a source's sound found: the seconds decoded and ffmpeg's error lines."""

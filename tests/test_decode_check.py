@@ -217,3 +217,11 @@ def test_kept_the_decodable_part_renders_with_every_profile_the_same_length(
     assert len(kept) == 3  # landscape picture and sound, screen picture
     assert max(kept) - min(kept) <= 0.05, kept
     assert all(abs(length - got.report.usable) <= 0.05 for length in kept), kept
+
+
+def test_the_sound_is_trimmed_to_the_usable_part(tmp_path: Path) -> None:
+    mt.write_wav(tmp_path / "a.wav", np.ones(16000 * 3, dtype=np.int16), 16000)
+    media.trim_wav(tmp_path / "a.wav", 1.25)
+    assert media.wav_seconds(tmp_path / "a.wav") == 1.25
+    samples, rate = mt.read_wav(tmp_path / "a.wav")
+    assert rate == 16000 and samples.max() == 1

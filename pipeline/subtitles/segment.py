@@ -22,7 +22,7 @@ BALANCE = 400  # x (event length / capacity) squared: even lengths cost least
 CLAUSE_BONUS = 20  # a cut after a clause mark (, ; :)
 WEAK_END = 15  # a cut after an article, a preposition or a conjunction
 KEEP_TOGETHER = 30  # a cut inside a name or between a number and its unit
-SHORT_EVENT = 40  # an event of one or two short words
+SHORT_EVENT = 1000  # an event of one or two short words: worse than any other cut
 PAUSE_BONUS_PER_MS = 1 / 30  # a cut at a short pause (up to PAUSE_MS: 20)
 
 
