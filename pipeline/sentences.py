@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
+from pipeline.subtitles.check import ends_sentence
 from pipeline.subtitles.lines import break_lines
 from pipeline.subtitles.model import Cue, Rules
 from pipeline.subtitles.text import (
-    SENTENCE_END,
     cjk_tokens,
     is_cjk_char,
     join_words,
@@ -21,12 +21,13 @@ _BREAK_AFTER = re.compile(r"[,;:.!?，、；：。！？]$")
 
 
 def group_sentences(cues: list[Cue]) -> list[list[int]]:
-    """Indices of cues grouped into sentences (a group ends at sentence punctuation)."""
+    """Indices of cues grouped into sentences (a group ends at sentence punctuation, not at
+    an initialism such as "U.S." or a title such as "Dr.")."""
     groups: list[list[int]] = []
     current: list[int] = []
     for i, cue in enumerate(cues):
         current.append(i)
-        if SENTENCE_END.search(cue.flat.strip()):
+        if ends_sentence(cue.flat):
             groups.append(current)
             current = []
     if current:

@@ -246,3 +246,11 @@ def test_the_asr_adapter_keeps_whispers_spaces(tmp_path: Path) -> None:
                                           attached=not w.space_before) for w in timed])
     text = subs.join_words([w.text for w in words])
     assert "3,000" in text and re.search(r"9[.:]30", text), text
+
+
+def test_an_initialism_does_not_end_a_sentence_sent_to_translation() -> None:
+    from pipeline.sentences import group_sentences
+
+    cues = [subs.Cue(0, 1000, "Visitors from the U.S."), subs.Cue(1100, 2000, "office came."),
+            subs.Cue(2100, 3000, "Welcome.")]
+    assert group_sentences(cues) == [[0, 1], [2]]
