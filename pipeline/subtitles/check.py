@@ -20,7 +20,7 @@ ORPHAN_CHARS = 12
 ORPHAN_CJK_CHARS = 4
 
 # Initialisms and titles end in a full stop without ending the sentence.
-_NOT_AN_END = re.compile(r"(?:^|\s)(?:(?:[^\W\d_]\.){2,}|Mr\.|Mrs\.|Ms\.|Dr\.|St\.|Mt\.|No\.)$")
+_NOT_AN_END = re.compile(r"(?:^|\s)(?:(?:[^\W\d_]\.){2,}|Mr\.|Mrs\.|Ms\.|Dr\.|St\.|Mt\.)$")
 _PUNCT = re.compile(r"[^\w\s]")
 
 
