@@ -13,6 +13,7 @@ from pipeline.errors import ConfigError
 from pipeline.languages import is_known
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # zh, pt-BR, zh-Hans-CN
 
 
 class Strict(BaseModel):
@@ -103,6 +104,16 @@ class NarrationConfig(Strict):
         return voices
 
 
+# The rules a `subtitles.languages` entry may set: (lowest, highest, whole number)
+LANGUAGE_RULE_RANGES: dict[str, tuple[float, float, bool]] = {
+    "max_chars_per_line": (8, 80, True),
+    "max_lines": (1, 3, True),
+    "max_cps": (1, 60, False),
+    "min_duration_s": (0, 10, False),
+    "max_duration_s": (1, 60, False),
+}
+
+
 class SubtitleConfig(Strict):
     font: str = "Noto Sans"
     fonts: dict[str, str] = Field(
@@ -122,8 +133,25 @@ class SubtitleConfig(Strict):
     max_duration_s: float = Field(7.0, gt=1)
     languages: dict[str, dict[str, float]] = Field(
         default_factory=dict,
-        description="per-language overrides, e.g. {zh: {max_chars_per_line: 16, max_cps: 9}}",
+        description="per-language overrides, e.g. {zh: {max_chars_per_line: 16, max_cps: 9}};"
+                    " an entry applies to regional codes too (zh to zh-Hans, pt to pt-BR)",
     )
+
+    @field_validator("languages")
+    @classmethod
+    def _language_rules(cls, langs: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        for code, values in langs.items():
+            if not (TAG_RE.fullmatch(code) and is_known(code)):
+                raise ValueError(f"{code!r} is not a language code such as zh, pt-BR or zh-Hans")
+            for key, value in values.items():
+                if key not in LANGUAGE_RULE_RANGES:
+                    raise ValueError(f"{code}.{key} is not a reading rule; use "
+                                     f"{', '.join(LANGUAGE_RULE_RANGES)}")
+                low, high, whole = LANGUAGE_RULE_RANGES[key]
+                if not low <= value <= high or (whole and value != int(value)):
+                    kind = "a whole number" if whole else "a number"
+                    raise ValueError(f"{code}.{key} is {value}; use {kind} from {low:g} to {high:g}")
+        return langs
 
 
 class ProfileConfig(Strict):
@@ -189,6 +217,15 @@ class RenderConfig(Strict):
         return profiles
 
 
+class ExtractConfig(Strict):
+    damaged: Literal["fail", "keep"] = Field(
+        "fail",
+        description="a source that cannot be decoded to its end (cut off, damaged packets): "
+                    "fail its versions with the cause, or keep: render the part that decodes, "
+                    "with a warning",
+    )
+
+
 class ExecutorConfig(Strict):
     jobs: int | None = Field(None, ge=1, le=256,
                              description="local workers; default: what the machine can hold")
@@ -214,6 +251,7 @@ class Config(Strict):
     output_dir: str = "outputs"
     source_language: str = "auto"
     languages: list[str] = Field(default_factory=lambda: ["en"])
+    extract: ExtractConfig = ExtractConfig()
     transcribe: TranscribeConfig = TranscribeConfig()
     translate: TranslateConfig = TranslateConfig()
     narration: NarrationConfig = NarrationConfig()

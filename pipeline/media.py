@@ -8,9 +8,11 @@ runs there (cwd), so no path ever needs filter-graph escaping.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import wave
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +60,22 @@ class Probe:
     fps: float
     rotation: int
     raw: dict[str, Any]
+    # what the decode check found (extract); its `usable` seconds are what every profile of
+    # every version renders (less than `duration` only for a damaged source kept on purpose)
+    decode: DecodeReport | None = None
+
+    @property
+    def usable_duration(self) -> float:
+        """Seconds to render: the whole container, or the part that decodes."""
+        return self.decode.usable if self.decode is not None else self.duration
+
+    def with_decode(self, report: DecodeReport) -> Probe:
+        return replace(self, decode=report)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "duration": self.duration,
+            "usable_duration": self.usable_duration,
             "has_video": self.has_video,
             "has_audio": self.has_audio,
             "width": self.width,
@@ -70,11 +84,15 @@ class Probe:
             "rotation": self.rotation,
             "ffprobe": self.raw,
         }
+        if self.decode is not None:
+            found["decode"] = self.decode.as_dict()
+        return found
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Probe:
+        decode = DecodeReport.from_dict(d["decode"]) if d.get("decode") else None
         return cls(d["duration"], d["has_video"], d["has_audio"], d["width"], d["height"],
-                   d["fps"], d["rotation"], d.get("ffprobe", {}))
+                   d["fps"], d["rotation"], d.get("ffprobe", {}), decode)
 
 
 def _fps(stream: dict[str, Any]) -> float:
@@ -133,16 +151,274 @@ def probe(path: Path) -> Probe:
                  _fps(video) if video else 25.0, rotation, raw)
 
 
-def extract_audio(src: Path, dst: Path, rate: int = 16000) -> None:
-    """Decode the first audio stream to mono PCM WAV at `rate`. The full decode also catches
-    damage inside the stream that probing misses."""
+def wav_seconds(path: Path) -> float:
+    """Length of a PCM WAV file in seconds (what was decoded into it)."""
+    with wave.open(str(path), "rb") as w:
+        return w.getnframes() / float(w.getframerate() or 1)
+
+
+def trim_wav(path: Path, seconds: float) -> None:
+    """Cut a PCM WAV file to its first `seconds` in place (a kept damaged source: the sound
+    past the part every stream decodes would be transcribed and then cut off)."""
+    with wave.open(str(path), "rb") as w:
+        params = w.getparams()
+        frames = w.readframes(min(w.getnframes(), int(round(seconds * w.getframerate()))))
+    with wave.open(str(path), "wb") as w:
+        w.setparams(params)
+        w.writeframes(frames)
+
+
+@dataclass(frozen=True)
+class AudioDecode:
+    """What decoding a source's sound found: the seconds decoded and ffmpeg's error lines."""
+
+    seconds: float
+    errors: tuple[str, ...] = ()
+
+
+def decode_audio(src: Path, dst: Path, rate: int = 16000) -> AudioDecode:
+    """Decode the first audio stream to mono PCM WAV at `rate`, to the end or to the first
+    point it cannot pass; report the seconds written and the errors met (never raising for
+    damage: `check_source` judges it). ffmpeg failing outright raises MediaError."""
     stderr = run_ffmpeg(
         ["-v", "error", "-i", file_url(src), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(rate),
          "-c:a", "pcm_s16le", "-f", "wav", file_url(dst)],
         what=str(src),
     )
-    if "Invalid data" in stderr or "corrupt" in stderr.lower():
-        raise MediaError(f"{src}: audio stream is damaged ({_last_lines(stderr, 1)}); re-export it")
+    errors = tuple(ln.strip() for ln in stderr.splitlines() if ln.strip())
+    return AudioDecode(wav_seconds(dst), errors)
+
+
+
+# --- is the whole source decodable? ------------------------------------------------------------
+
+# A stream that decodes to less than its declared length by more than this is cut off.
+SHORTFALL_S = 0.25
+# Less than this decodes: there is nothing to keep (extract.damaged: keep fails too).
+MIN_USABLE_S = 0.5
+# Codecs whose every frame is a key frame: their key-frame decode would be a full decode, so
+# only their packets are read.
+INTRA_ONLY = frozenset({"prores", "dnxhd", "mjpeg", "ffv1", "huffyuv", "v210", "rawvideo",
+                        "png", "utvideo", "cfhd", "dvvideo", "jpeg2000", "qtrle"})
+VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mxf", ".ts",
+                            ".mts", ".m2ts", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"})
+_AV_LOG_ERROR = "16"
+
+
+@dataclass(frozen=True)
+class VideoScan:
+    """The picture stream as read without a full decode: every packet's timing, and a decode
+    of its key frames."""
+
+    seconds: float  # from the first packet's start to the last one's end
+    packets: int
+    keyframes_decoded: bool
+    errors: tuple[tuple[float, str], ...] = ()  # (about when, message), in order
+
+
+def _seconds(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def scan_video(src: Path, codec: str = "") -> VideoScan:
+    """Read every packet of the first video stream (demuxing only) and decode its key frames:
+    `ffprobe -skip_frame nokey -show_packets -show_frames -show_log`. A cut-off file shows as
+    packets that stop early; a damaged key frame as a decoder error at its time. Damage in
+    the frames between key frames is not seen (that would take a full decode)."""
+    decode = codec not in INTRA_ONLY
+    entries = "packet=pts_time,dts_time,duration_time"
+    if decode:
+        entries += ":frame=best_effort_timestamp_time:log=message"
+    cmd = [ffprobe_bin(), "-v", "error", "-select_streams", "v:0"]
+    if decode:
+        cmd += ["-skip_frame", "nokey", "-show_log", _AV_LOG_ERROR]
+    cmd += ["-show_entries", entries, "-of", "json", file_url(src)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+    except FileNotFoundError as e:
+        raise MediaError("ffprobe is not installed; run `make demo` or apt-get install ffmpeg") from e
+    try:
+        raw = json.loads(proc.stdout.decode("utf-8", errors="replace") or "{}")
+    except ValueError:
+        raw = {}
+    items = raw.get("packets_and_frames") or raw.get("packets") or []
+    starts, ends, errors = [], [], []
+    last_time = 0.0
+    for item in items:
+        if item.get("type", "packet") == "packet":
+            t = _seconds(item.get("pts_time"))
+            t = t if t is not None else _seconds(item.get("dts_time"))
+            if t is not None:
+                starts.append(t)
+                ends.append(t + (_seconds(item.get("duration_time")) or 0.0))
+                last_time = t
+        else:
+            t = _seconds(item.get("best_effort_timestamp_time"))
+            for log in item.get("logs") or []:
+                if log.get("message"):
+                    errors.append((t if t is not None else last_time, _clean_log(log["message"])))
+    stderr = proc.stderr.decode("utf-8", errors="replace")
+    if proc.returncode != 0 and not starts:
+        raise MediaError(f"{src}: the picture cannot be read ({_last_lines(stderr, 1)}); "
+                         "re-export the file")
+    seconds = max(ends) - min(starts) if starts else 0.0
+    return VideoScan(round(seconds, 3), len(starts), decode, tuple(errors))
+
+
+def _clean_log(message: str) -> str:
+    """An ffmpeg log line without its "[h264 @ 0x55...]" context prefix."""
+    return re.sub(r"^\[[^]]*@ 0x[0-9a-f]+\]\s*", "", message.strip())
+
+
+def _declared(probe: Probe, codec_type: str) -> float:
+    """The length the container declares for its first stream of a type (else its own)."""
+    streams = [s for s in probe.raw.get("streams", []) if s.get("codec_type") == codec_type
+               and not (s.get("disposition") or {}).get("attached_pic")]
+    if not streams:
+        return probe.duration
+    value = _seconds(streams[0].get("duration"))
+    tag = str((streams[0].get("tags") or {}).get("DURATION", ""))  # Matroska, WebM
+    if value is None and re.fullmatch(r"\d+:\d\d:\d\d(\.\d+)?", tag):
+        h, m, sec = tag.split(":")
+        value = int(h) * 3600 + int(m) * 60 + float(sec)
+    return value if value is not None else probe.duration
+
+
+def _of(declared: float, probe: Probe) -> str:
+    """" of N s" when a stream declares another length than the container."""
+    return f" of its {declared:.1f} s" if abs(declared - probe.duration) > SHORTFALL_S else ""
+
+
+def _more(count: int) -> str:
+    return f"; {count - 1} more error{'s' if count > 2 else ''}" if count > 1 else ""
+
+
+def _first_gap(src: Path, stream: str) -> float | None:
+    """Where the first frame of a stream is missing: a decoder drops a frame it cannot decode,
+    so the timestamps of the frames it does decode jump there (run only for a stream that
+    reported errors)."""
+    cmd = [ffprobe_bin(), "-v", "quiet", "-select_streams", stream, "-show_entries",
+           "frame=best_effort_timestamp_time", "-of", "csv=p=0", file_url(src)]
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    times = [t for row in proc.stdout.decode("utf-8", errors="replace").splitlines()
+             if (t := _seconds(row.strip().strip(","))) is not None]
+    for a, b, c in zip(times, times[1:], times[2:]):
+        if c - b > 1.5 * max(b - a, 1e-3):
+            return b + (b - a)
+    return None
+
+
+def _codec(probe: Probe, codec_type: str) -> str:
+    streams = [s for s in probe.raw.get("streams", []) if s.get("codec_type") == codec_type]
+    return str(streams[0].get("codec_name", "")) if streams else ""
+
+
+@dataclass(frozen=True)
+class DecodeReport:
+    """Whether a source decodes to its end: the seconds of sound and of picture that decode
+    (None: no such stream), the container's seconds, what is wrong (`problems`, each a short
+    phrase) and what is worth a warning without being damage (`notes`)."""
+
+    container: float
+    audio: float | None
+    video: float | None
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    usable: float = 0.0  # what renders: the container's length, or the part that decodes
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def cut_off(self) -> bool:
+        return self.usable < self.container - SHORTFALL_S
+
+    def cause(self, path: Path) -> str:
+        """One line: what is wrong and the fix."""
+        what = "; ".join(self.problems)
+        if self.usable < MIN_USABLE_S:
+            return (f"{path}: {what}; re-export it (less than {MIN_USABLE_S:g} s decodes: "
+                    "extract.damaged: keep has nothing to keep)")
+        if self.cut_off:
+            return (f"{path}: only {self.usable:.1f} s of {self.container:.1f} s can be decoded "
+                    f"({what}); re-export it, or set extract.damaged: keep to deliver the first "
+                    f"{self.usable:.1f} s")
+        return (f"{path}: {what}; re-export it, or set extract.damaged: keep to deliver it as "
+                "it decodes")
+
+    def warning(self, path: Path) -> str:
+        """One line for a damaged source kept with extract.damaged: keep."""
+        what = "; ".join(self.problems)
+        if self.cut_off:
+            return (f"{path}: only {self.usable:.1f} s of {self.container:.1f} s can be decoded "
+                    f"({what}); every version is its first {self.usable:.1f} s "
+                    "(extract.damaged: keep)")
+        return f"{path}: {what}; delivered as it decodes (extract.damaged: keep)"
+
+    def enforce(self, path: Path, damaged: str) -> list[str]:
+        """Apply `extract.damaged`: raise MediaError with the cause ("fail", or nothing to
+        keep), or return the warnings to report ("keep", and notes such as sound only)."""
+        if self.damaged and (damaged != "keep" or self.usable < MIN_USABLE_S):
+            raise MediaError(self.cause(path))
+        return ([self.warning(path)] if self.damaged else []) + [f"{path}: {n}" for n in self.notes]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"container": self.container, "audio": self.audio, "video": self.video,
+                "usable": self.usable, "problems": list(self.problems), "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DecodeReport:
+        return cls(d["container"], d.get("audio"), d.get("video"), tuple(d.get("problems", ())),
+                   tuple(d.get("notes", ())), d.get("usable", d["container"]))
+
+
+def check_source(src: Path, probe: Probe, audio: AudioDecode | None) -> DecodeReport:
+    """Whether the source decodes to its end, without a full decode of its picture: `audio`
+    is what decode_audio found (the sound is decoded anyway, to 16 kHz), the picture is read
+    by scan_video. A stream that decodes to less than its declared length (SHORTFALL_S) is
+    cut off; an error while decoding the sound or a key frame is damage."""
+    problems: list[str] = []
+    notes: list[str] = []
+    ends: list[float] = []  # where a cut-off stream stops
+    video_s: float | None = None
+    if probe.has_video:
+        scan = scan_video(src, _codec(probe, "video"))
+        video_s = scan.seconds
+        declared = _declared(probe, "video")
+        if scan.packets == 0:
+            problems.append("the picture stream is empty")
+            ends.append(0.0)
+        elif video_s < declared - SHORTFALL_S:
+            problems.append(f"the picture stops at {video_s:.1f} s{_of(declared, probe)}")
+            ends.append(video_s)
+        elif scan.errors:
+            t, message = scan.errors[0]
+            problems.append(f"the picture is damaged near {t:.1f} s ({message}"
+                            f"{_more(len(scan.errors))})")
+    elif src.suffix.lower() in VIDEO_SUFFIXES:
+        notes.append("holds sound only (no picture stream): its versions show a black picture")
+    audio_s: float | None = None
+    if audio is not None:
+        audio_s = round(audio.seconds, 3)
+        declared = _declared(probe, "audio")
+        if audio_s < min(MIN_USABLE_S, declared - SHORTFALL_S) or (audio_s == 0 and declared > 0):
+            problems.append(f"the sound stream is empty ({audio_s:.1f} s of {probe.duration:.1f} s)")
+            ends.append(audio_s)
+        elif audio_s < declared - SHORTFALL_S:
+            problems.append(f"the sound stops at {audio_s:.1f} s{_of(declared, probe)}")
+            ends.append(audio_s)
+        elif audio.errors:
+            near = _first_gap(src, "a:0")
+            where = f" near {near:.1f} s" if near is not None else ""
+            problems.append(f"the sound is damaged{where} ({_clean_log(audio.errors[0])}"
+                            f"{_more(len(audio.errors))})")
+    usable = min([probe.duration, *ends])
+    return DecodeReport(probe.duration, audio_s, video_s, tuple(problems), tuple(notes),
+                        round(usable, 3))
 
 
 def stretch_to_wav(src: Path, dst: Path, tempo: float, rate: int) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
+from pipeline.subtitles.check import ends_sentence
 from pipeline.subtitles.lines import break_lines
 from pipeline.subtitles.model import Cue, Rules
 from pipeline.subtitles.text import (
-    SENTENCE_END,
     cjk_words,
     is_cjk_char,
     join_words,
@@ -18,20 +18,21 @@ from pipeline.subtitles.text import (
 )
 
 _BREAK_AFTER = re.compile(r"[,;:.!?，、；：。！？]$")
-# What ends a sentence sent to MT: the subtitle sentence marks, and the Chinese full-width
-# semicolon (a clause an engine translates well on its own), with closing quotes or brackets
-# after the mark (。” 。」 ！）).
-MT_SENTENCE_END = re.compile(r"[.!?。！？；…][\"'”’)」』）》]*$")
+# Besides what ends a subtitle sentence (subtitles.check.ends_sentence: not "U.S." or "Dr."),
+# what ends a sentence sent to MT: the Chinese full-width semicolon (a clause an engine
+# translates well on its own), and a Chinese mark followed by closing quotes or brackets
+# (。” 。」 ！）).
+_MT_END = re.compile(r"(?:；|[。！？…])[\"'”’)」』）》]*$")
 
 
 def sentence_end(text: str) -> bool:
     """Whether an event's text ends a sentence for MT."""
-    return bool(MT_SENTENCE_END.search(text.strip()) or SENTENCE_END.search(text.strip()))
+    return ends_sentence(text) or bool(_MT_END.search(text.strip()))
 
 
 def group_sentences(cues: list[Cue]) -> list[list[int]]:
     """Indices of cues grouped into sentences (a group ends at sentence punctuation, Chinese
-    。！？； included)."""
+    。！？； included, not at an initialism such as "U.S." or a title such as "Dr.")."""
     groups: list[list[int]] = []
     current: list[int] = []
     for i, cue in enumerate(cues):

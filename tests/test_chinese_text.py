@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pipeline import subtitles as subs
 from pipeline.engines.asr.base import AsrWord
-from pipeline.engines.asr.words import join_pieces, tidy_words
+from pipeline.engines.asr.words import tidy_words
 from pipeline.sentences import group_sentences, split_proportionally
 from pipeline.subtitles.text import cjk_words, tokens
 
@@ -96,12 +96,14 @@ def test_latin_pieces_from_whisper_are_joined_into_words() -> None:
            AsrWord(0.6, 0.7, "ot"), AsrWord(0.7, 0.8, "u", 0.5), AsrWord(0.8, 1.0, " Spring"),
            AsrWord(1.0, 1.2, "泉,"), AsrWord(1.2, 1.4, "20"), AsrWord(1.4, 1.5, "24"),
            AsrWord(1.5, 1.6, "年")]
-    words = join_pieces(raw)
-    assert [w.text for w in words] == ["欢", "迎", "Baotu", "Spring", "泉,", "2024", "年"]
-    assert (words[2].start, words[2].end, words[2].probability) == (0.4, 0.8, 0.5)
     tidy = tidy_words(raw, "zh")
-    assert [w.text for w in tidy] == ["欢", "迎", "Baotu", "Spring", "泉，", "2024", "年"]
-    assert subs.join_words([w.text for w in tidy]) == "欢迎Baotu Spring泉，2024年"
+    assert [w.space_before for w in tidy] == [False, False, True, False, False, True, False,
+                                             False, False, False]
+    words = subs.written_words([subs.Word(int(w.start * 1000), int(w.end * 1000), w.text,
+                                          attached=not w.space_before) for w in tidy])
+    assert [w.text for w in words] == ["欢", "迎", "Baotu", "Spring", "泉，", "2024", "年"]
+    assert (words[2].start, words[2].end) == (400, 800)
+    assert subs.join_words([w.text for w in words]) == "欢迎Baotu Spring泉，2024年"
     assert [w.text for w in tidy_words([AsrWord(0, 1, " 10.5"), AsrWord(1, 2, " Hi,")], "zh")] == [
         "10.5", "Hi,"]
     english = [AsrWord(0, 1, " Baotu"), AsrWord(1, 2, " Spring,")]

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.config import load_config
-from pipeline.engines.asr.choice import Detector, ModelChoice, choose_model
+from pipeline.engines.asr.choice import Detect, ModelChoice, choose_model
 from pipeline.engines.models import english_only, resolve_model
 from pipeline.errors import ConfigError, EngineError
 
@@ -73,7 +73,7 @@ def test_pivot_must_be_a_language(tmp_path: Path) -> None:
         load_config(_config(tmp_path, "translate: {pivot: english}\n"))
 
 
-def fixed(found: tuple[str, float] | None) -> Detector:
+def fixed(found: tuple[str, float] | None) -> Detect:
     """A detector with a known answer (the real one is exercised in test_chinese_speech.py)."""
 
     def detect(_audio: Path) -> tuple[str, float] | None:

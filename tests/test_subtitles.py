@@ -86,6 +86,8 @@ def test_segmented_cues_keep_every_rule_and_every_word(case: tuple[subs.Rules, l
         assert 0 < cue.duration <= rules.max_duration, cue
     for a, b in zip(cues, cues[1:]):
         assert b.start - a.end >= rules.min_gap, (a, b)
+    # no event of one or two words where its sentence could be grouped otherwise
+    assert [f for f in subs.check(cues, rules) if f.rule == "orphan"] == []
     # no cue appears more than the lead-in before its first word is spoken
     spoken = iter(w for w in words if w.text.strip())
     for cue in cues:
@@ -127,6 +129,7 @@ def test_segmented_chinese_keeps_the_zh_rules_and_every_character(words: list[su
         assert 0 < cue.duration <= ZH.max_duration, cue
     for a, b in zip(cues, cues[1:]):
         assert b.start - a.end >= ZH.min_gap, (a, b)
+    assert [f for f in subs.check(cues, ZH) if f.rule == "orphan"] == []
 
 
 def test_segmenter_ends_a_cue_at_a_sentence_end_and_a_long_pause() -> None:

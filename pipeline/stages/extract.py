@@ -1,4 +1,6 @@
-"""extract: probe the source and decode its audio to 16 kHz mono PCM."""
+"""extract: probe the source, decode its audio to 16 kHz mono PCM, and check that the source
+decodes to its end (the whole sound, the picture's packets and key frames): a damaged source
+fails with its cause, or with `extract.damaged: keep` its decodable part is what renders."""
 
 from __future__ import annotations
 
@@ -21,14 +23,16 @@ RATE = 16000
 class ExtractParams:
     rate: int
     script: bool  # a script is narrated: a source without sound is fine
+    damaged: str  # fail | keep: what a source that does not decode to its end gets
 
 
 class Extract(Stage[ExtractParams]):
     name = "extract"
-    version = 2  # 2: sound-only sources accepted
+    version = 3  # 2: sound-only sources accepted; 3: the decode check, usable duration
 
     def params(self, ws: Workspace, task: Task) -> ExtractParams:
-        return ExtractParams(RATE, ws.video(task.video).script is not None)
+        return ExtractParams(RATE, ws.video(task.video).script is not None,
+                             ws.config.extract.damaged)
 
     def inputs(self, ws: Workspace, task: Task, params: ExtractParams) -> dict[str, Path]:
         return {"source": ws.video(task.video).source}
@@ -37,17 +41,22 @@ class Extract(Stage[ExtractParams]):
         return [paths.probe(task.video), paths.audio(task.video)]
 
     def run(self, ctx: RunContext, job: Job[ExtractParams]) -> Result:
-        source = job.inputs["source"]
+        source, p = job.inputs["source"], job.params
         info = media.probe(source)  # sound-only files are fine: render draws a still
-        probe_json, audio_wav = self.outputs(ctx.paths, job.task, job.params)
+        probe_json, audio_wav = self.outputs(ctx.paths, job.task, p)
         with atomic_path(audio_wav) as tmp:
             if info.has_audio:
-                media.extract_audio(source, tmp, job.params.rate)
-            elif job.params.script:
-                write_wav(tmp, np.zeros(int(info.duration * job.params.rate), np.int16), job.params.rate)
+                report = media.check_source(source, info, media.decode_audio(source, tmp, p.rate))
+            elif p.script:
+                report = media.check_source(source, info, None)
+                write_wav(tmp, np.zeros(int(report.usable * p.rate), np.int16), p.rate)
             else:
                 raise MediaError(
                     f"{source}: no audio stream, so there is no speech to transcribe; "
                     f"add {source.stem}.script.txt beside it to have the host narrate it")
-        write_json_atomic(probe_json, info.as_dict())
-        return Result()
+            # fail: the one-line cause, and no sound is kept; keep: the warnings
+            warnings = report.enforce(source, p.damaged)
+            if report.cut_off:
+                media.trim_wav(tmp, report.usable)
+        write_json_atomic(probe_json, info.with_decode(report).as_dict())
+        return Result(warnings=warnings)

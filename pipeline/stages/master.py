@@ -69,10 +69,12 @@ class Master(Stage[MasterParams]):
                 made = tmp / "picture.mp4"
                 clean = fg.OutputSpec("master", p.picture.width, p.picture.height, p.picture.fit,
                                       True, None, media.file_url(made))
+                usable = probe.usable_duration  # a damaged source kept: the part that decodes
                 source = (media.file_url(inp["source"]) if probe.has_video
-                          else fg.still_picture(probe.duration))
+                          else fg.still_picture(usable))
                 media.run_ffmpeg(fg.video_args(source, [clean], fps=probe.fps, crf=p.picture.crf,
-                                               preset=p.picture.preset, fonts_dir=None),
+                                               preset=p.picture.preset, fonts_dir=None,
+                                               limit=usable if usable < probe.duration else None),
                                  what=f"master picture {job.task.video}", cwd=tmp)
                 keep_clean_picture(picture, made)
             tracks = []

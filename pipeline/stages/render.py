@@ -179,7 +179,12 @@ class Render(Stage[RenderParams]):
         p = first.params
         source = first.inputs["source"]
         probe = media.Probe.from_dict(read_json(first.inputs["probe"]) or {})
-        limit = min(p.seconds, probe.duration) if p.seconds is not None else None
+        # every profile the same length: the part that decodes (a damaged source kept on
+        # purpose, extract.damaged: keep), or the sample's excerpt
+        usable = probe.usable_duration
+        limit = usable if usable < probe.duration else None
+        if p.seconds is not None:
+            limit = min(p.seconds, usable)
         label = f"{first.task.video}/{','.join(v.job.task.lang or '' for v in versions)}"
         results: dict[Task, Result | Exception] = {}
         with tempfile.TemporaryDirectory(prefix="render-") as tmp_name:
@@ -194,7 +199,7 @@ class Render(Stage[RenderParams]):
                     outputs.append(fg.OutputSpec(profile.name, profile.width, profile.height,
                                                  profile.fit, profile.audio, ass,
                                                  media.file_url(tmp / f"video-l{a}p{i}.mp4")))
-            clean = self._clean_picture(ctx, first, limit)
+            clean = self._clean_picture(ctx, first)
             if clean:
                 outputs.append(fg.OutputSpec("master", clean[1].width, clean[1].height,
                                              clean[1].fit, True, None,
@@ -209,7 +214,7 @@ class Render(Stage[RenderParams]):
                                                   limit or probe.duration),
                                       tmp / f"l{a}")
                           for a, v in enumerate(versions)]
-                picture = media.file_url(source) if probe.has_video else fg.still_picture(probe.duration)
+                picture = media.file_url(source) if probe.has_video else fg.still_picture(usable)
                 media.run_ffmpeg(fg.video_args(picture, outputs, fps=probe.fps, crf=p.crf,
                                                preset=p.preset,
                                                fonts_dir="fonts" if p.fonts else None, limit=limit),
@@ -224,13 +229,12 @@ class Render(Stage[RenderParams]):
                         results[version.job.task] = e
         return results
 
-    def _clean_picture(self, ctx: RunContext, job: Job[RenderParams],
-                       limit: float | None) -> tuple[Path, Picture] | None:
+    def _clean_picture(self, ctx: RunContext, job: Job[RenderParams]) -> tuple[Path, Picture] | None:
         """The master's picture as one more output of this decode, when a master is
         configured and its picture is not kept yet (the master task then only muxes)."""
         picture = job.params.master_picture
-        if picture is None or limit is not None:
-            return None
+        if picture is None or job.params.seconds is not None:
+            return None  # a sample
         target = clean_picture_path(ctx.paths, job.task.video, job.digests["source"], picture)
         return None if target.is_file() else (target, picture)
 

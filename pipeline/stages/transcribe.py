@@ -49,7 +49,8 @@ class Transcribe(Stage[TranscribeParams]):
     name = "transcribe"
     version = 7  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
     # 6: numbers kept with their unit, CJK runs whole, tails re-checked, lead-in when needed;
-    # 7: the prompt in the speech's language, Chinese homophone repair, Latin pieces joined
+    # 7: the prompt in the speech's language, Chinese homophone repair, written words from
+    # Whisper's own word boundaries, balanced events without orphans
 
     def params(self, ws: Workspace, task: Task) -> TranscribeParams:
         book = RuleBook.from_config(ws.config.subtitles)
@@ -97,7 +98,8 @@ class Transcribe(Stage[TranscribeParams]):
             else:
                 lines = [ln.strip() for ln in script.read_text(encoding="utf-8").splitlines()]
                 probe = read_json(job.inputs["probe"]) or {}
-                cues = time_plain_script([ln for ln in lines if ln], int(1000 * probe.get("duration", 0)))
+                usable = probe.get("usable_duration", probe.get("duration", 0))
+                cues = time_plain_script([ln for ln in lines if ln], int(1000 * usable))
             rules = p.rules.for_lang(language)
             cues = [subs.Cue(c.start, c.end, subs.break_lines(c.text, rules)) for c in cues]
             record: dict[str, Any] = {"language": language, "engine": {"engine": "script",
@@ -112,10 +114,12 @@ class Transcribe(Stage[TranscribeParams]):
             transcript = recognizer.transcribe(audio, choice.language,
                                                asr_prompt(glossary, choice.language or "en"))
             language = transcript.language
-            timed = [w for s in transcript.segments for w in s.words]
-            spelled = correct_names([w.text for w in timed], glossary, language)
-            words = [subs.Word(int(w.start * 1000), int(w.end * 1000), text)
-                     for w, text in zip(timed, spelled)]
+            # Whisper's pieces as written words (" 3" ",000" -> "3,000"; "Ba" "ot" "u" -> Baotu)
+            words = subs.written_words([
+                subs.Word(int(w.start * 1000), int(w.end * 1000), w.text, attached=not w.space_before)
+                for s in transcript.segments for w in s.words])
+            spelled = correct_names([w.text for w in words], glossary, language)
+            words = [replace(w, text=text) for w, text in zip(words, spelled)]
             words, repairs = repair_words(words, glossary, language)  # Chinese names by pinyin
             cues = subs.segment_words(words, p.rules.for_lang(language))
             result.warnings.extend(transcript.warnings)

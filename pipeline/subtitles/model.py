@@ -28,9 +28,14 @@ class Cue:
 
 @dataclass(frozen=True)
 class Word:
+    """A recognized word, or a piece of one: Whisper cuts "3,000" into " 3" and ",000"."""
+
     start: int
     end: int
     text: str
+    # the piece continues the word before it: Whisper wrote no space before it (its word text
+    # has no leading space); see segment.written_words
+    attached: bool = False
 
 
 @dataclass(frozen=True)

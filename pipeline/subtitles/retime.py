@@ -51,7 +51,7 @@ def _share_chained(cues: list[Cue], rules: Rules) -> list[Cue]:
         limit = out[i + 2].start - rules.min_gap if i + 2 < len(out) else b.end
         b_need = reading_need(b, rules)
         room = min(limit, b.start + rules.max_duration) - b.start - b_need
-        shift = min(short, room, LEAD_IN_MS)
+        shift = min(short, room, LEAD_IN_MS, rules.max_duration - a.duration)
         if shift > 0:
             out[i] = Cue(a.start, a.end + shift, a.text)
             end = min(limit, max(b.end, b.start + shift + b_need))

@@ -16,13 +16,44 @@ def is_cjk_char(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+# Pieces that continue the word before them: what Whisper's tokenizer cuts off a written word
+# (" 3" ",000"; " U" ".S."; " e" "-mail") and no written language separates with a space.
+# A lone ? ! : ; » or % keeps its space: French typography writes one before them.
+_AFTER_DIGIT = re.compile(r"[,.:]\d")  # 3 ,000 -> 3,000; 1,234 .56; 9 :30; 9 .30
+_INITIALISM = re.compile(r"\.(?:[^\W\d_]\.)+")  # U .S. -> U.S.; e .g.
+_CLITIC = re.compile(r"(?:['’](?:s|t|re|ve|ll|d|m)|n['’]t)(?![^\W_])", re.IGNORECASE)  # don 't
+_ELIDED = re.compile(r"['’][^\W\d_]")  # c 'est, l 'eau, dell 'acqua
+_ELIDING = frozenset("c d j l m n s t qu jusqu lorsqu puisqu quoiqu aujourd dell all nell sull dall "
+                     "coll quest quell un".split())
+_HYPHENATED = re.compile(r"-[^\W\d_]")  # e -mail, well -known
+_CLOSING = re.compile(r"[,.…)\]}”’]+")  # a lone comma, full stop, closing bracket or quote
+
+
+def attaches(previous: str, piece: str) -> bool:
+    """Whether `piece` continues the word `previous` ends with (no space between them)."""
+    if not previous or not piece:
+        return False
+    last = previous[-1]
+    if _CLOSING.fullmatch(piece):
+        return True
+    if last.isdigit() and _AFTER_DIGIT.match(piece):
+        return True
+    if last.isalpha() and (_INITIALISM.match(piece) or _CLITIC.match(piece)):
+        return True
+    if _ELIDED.match(piece) and previous.split()[-1].lower() in _ELIDING:
+        return True
+    return last.isalnum() and bool(_HYPHENATED.match(piece))
+
+
 def join_words(parts: list[str]) -> str:
-    """Join words or lines with spaces, but not between CJK characters."""
+    """Join words, word pieces or lines as the language writes them: a space between words,
+    none between CJK characters (nor between CJK and a Latin run or a number: 我们在CBD,
+    2024年), none before a piece that continues the word before it (see `attaches`)."""
     out = ""
     for part in (p.strip() for p in parts):
         if not part:
             continue
-        if out and not (is_cjk_char(out[-1]) or is_cjk_char(part[0])):
+        if out and not (is_cjk_char(out[-1]) or is_cjk_char(part[0]) or attaches(out, part)):
             out += " "
         out += part
     return out

@@ -11,8 +11,11 @@ from typing import Any, Protocol
 class AsrWord:
     start: float
     end: float
-    text: str
+    text: str  # without surrounding spaces
     probability: float = 1.0
+    # Whisper marks a new word with a leading space; a piece without one continues the word
+    # before it (" 3" ",000"; in Chinese every piece: "我们" "在" "C" "BD")
+    space_before: bool = True
 
 
 @dataclass(frozen=True)
