@@ -75,6 +75,11 @@ class Stage(ABC, Generic[P]):
         """Outputs editors may change by hand (never overwritten without --force)."""
         return []
 
+    def kept(self, paths: Layout, job: Job[P]) -> dict[str, Any]:
+        """What the task's state records (its `extra`) when a hand edit is kept as its output
+        (`run --keep-edits`, the review desk's "keep my edit") instead of running it."""
+        return {}
+
     def run(self, ctx: RunContext, job: Job[P]) -> Result:
         """One task's work; a stage that shares work between tasks overrides run_many."""
         raise NotImplementedError
