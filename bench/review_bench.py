@@ -137,8 +137,10 @@ def build(root: Path, videos: int, langs: list[str]) -> Path:
         elif task.stage == "translate" and task.lang:
             n = names.index(task.video)
             made = lines_of(LONG_LINES if n == 0 else LINES_PER_VIDEO, task.lang, n)
-            extra = {"method": "provided", "route": {"method": "provided", "from": None},
-                     "source_lines": made, "lines": made}
+            extra = {"method": "provided", "route": {"method": "provided", "from": None}}
+            if hasattr(ws.paths, "detail"):  # what translate keeps beside its state (not before)
+                write_json_atomic(ws.paths.detail(task), {"fingerprint": fp,
+                                                          "source_lines": made, "lines": made})
         elif task.stage == "master":
             extra = {"master": {"languages": langs, "duration": 90.0, "width": 1280,
                                 "height": 720}}

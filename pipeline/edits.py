@@ -16,10 +16,11 @@ reading rules; the line keeps its own time. A line no event overlaps has no new 
 own time, in a gap of the edited file, so nothing overlaps). Lines whose text equals their
 new text (line breaks aside) need no choice and stay as they are.
 
-What a line was: the stage records in its state `source_lines` (the input's lines it was
-made from) and `lines` (what the file held when recorded), so the source lines that changed
-since and the lines the editor changed can be told apart. A state without them (written by
-an older version) gives no source changes and unknown `edited` flags.
+What a line was: the stage records beside its state (`.state/translate.<lang>.detail.json`,
+tagged with the state's fingerprint) `source_lines` (the input's lines it was made from) and
+`lines` (what the file held when recorded), so the source lines that changed since and the
+lines the editor changed can be told apart. Without them (a state written by an older
+version) there are no source changes to show and the `edited` flags are unknown.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pipeline import subtitles as subs
-from pipeline.cache import TaskState, write_text_atomic
+from pipeline.cache import TaskState, read_json, write_text_atomic
 from pipeline.engines.pool import EnginePool
 from pipeline.errors import EditConflict, PipelineError
 from pipeline.executor import record
@@ -177,11 +178,13 @@ def proposal(ws: Workspace, registry: Registry, task: Task, pool: EnginePool) ->
     result = Result()
     proposed = stage.cues(RunContext(ws.paths, pool), job, result)
     state = TaskState.load(ws.paths.state(task))
-    extra = state.extra if state else {}
-    before = _timed(extra.get("source_lines"))
+    detail = read_json(ws.paths.detail(task))
+    if not (state and isinstance(detail, dict) and detail.get("fingerprint") == state.fingerprint):
+        detail = {}  # none recorded (an older version), or not this state's
+    before = _timed(detail.get("source_lines"))
     changes = source_changes(before, [(c.start, c.end, c.text) for c in stage.source_cues(job)]
                              ) if before is not None else []
-    baseline = _timed(extra.get("lines"))
+    baseline = _timed(detail.get("lines"))
     recorded = set(baseline) if baseline is not None else None
     per_line, orphans = line_up(current, proposed)
     rows = []
@@ -246,6 +249,7 @@ def accept(ws: Workspace, registry: Registry, task: Task, cues: list[subs.Cue] |
         if not cues:
             raise PipelineError("the result would have no subtitles; keep at least one line")
         write_text_atomic(target, subs.srt_text(cues))
-    extra = {**stage.kept(ws.paths, ev.job), "kept_edits": [ws.paths.rel(target)]}
-    record(ws, registry, ev.job, ev.fingerprint, Result(extra=extra))
+    result = stage.kept(ws.paths, ev.job)
+    result.extra["kept_edits"] = [ws.paths.rel(target)]
+    record(ws, registry, ev.job, ev.fingerprint, result)
     ws.hashes.save()

@@ -153,6 +153,11 @@ class Layout:
         suffix = f".{task.lang}" if task.lang else ""
         return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.failed.json")
 
+    def detail(self, task: Task) -> Path:
+        """What a task keeps beside its state (the lines a translation was made from)."""
+        suffix = f".{task.lang}" if task.lang else ""
+        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.detail.json")
+
     def manifest(self) -> Path:
         return self.out / "manifest.json"
 

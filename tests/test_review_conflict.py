@@ -129,7 +129,10 @@ def test_cli_keep_edits_renders_the_edit_and_the_next_run_exits_0(
     assert MINE in burned_line(work, 1, tmp_path)
     # the kept file is the new baseline, made from the transcript as it is now
     state = json.loads((work.out / "jinan_tour" / ".state" / "translate.pt.json").read_text())
-    assert any(NEW_SOURCE in line[2].replace("\n", " ") for line in state["extra"]["source_lines"])
+    detail = json.loads((work.out / "jinan_tour" / ".state" / "translate.pt.detail.json").read_text())
+    assert detail["fingerprint"] == state["fingerprint"]
+    assert any(NEW_SOURCE in line[2].replace("\n", " ") for line in detail["source_lines"])
+    assert [line[2] for line in detail["lines"]][0] == MINE
     again = run_pipeline(work.config, "--video", "jinan_tour")
     assert again.code == 0, again.stderr
     assert {o["status"] for o in again.outcomes} == {"cached"}

@@ -51,6 +51,7 @@ def test_board_shows_every_version_with_its_state_and_filters(desk: Desk) -> Non
     for video in ("jinan_tour", "broll_springs", "truncated_clip", "silent_clip"):
         assert video in page.text
     assert 'class="badge st-failed"' in page.text  # the truncated and the silent clip
+    assert "Status." not in page.text
     failed = desk.get("/?show=failed").text
     assert "truncated_clip" in failed and "silent_clip" in failed
     assert "jinan_tour" not in failed
@@ -65,6 +66,9 @@ def test_version_page_lists_lines_with_source_terms_and_timing(desk: Desk, work:
     assert page.text.count('class="line') >= 3
     assert '<mark class="term"' in page.text  # the glossary's names are marked
     assert "×</span>" in page.text  # narration speed factor per line
+    # each stage in the pipeline's words, styled by its state
+    assert re.search(r'<li class="st-done" title="done">extract <b>done</b></li>', page.text)
+    assert "Status." not in page.text
     assert desk.get("/v/jinan_tour/xx").status == 404
     assert desk.get("/v/nobody/pt").status == 404
 

@@ -312,11 +312,11 @@ class ReviewProject:
             for stage in VERSION_STAGES:
                 if registry.info(stage).per_lang:
                     ev = evaluate(ws, registry, Task(stage, video, lang))
-                    stages.append([stage, ev.status, _short(ws, ev.cause)])
+                    stages.append([stage, ev.status.value, _short(ws, ev.cause)])
                 else:
                     if stage not in shared:
                         ev = evaluate(ws, registry, Task(stage, video))
-                        shared[stage] = [stage, ev.status, _short(ws, ev.cause)]
+                        shared[stage] = [stage, ev.status.value, _short(ws, ev.cause)]
                     stages.append(shared[stage])
             try:
                 qa = findings(ws, video, lang)
@@ -329,7 +329,7 @@ class ReviewProject:
         master = None
         if ws.config.render.master:
             ev = evaluate(ws, registry, Task("master", video))
-            master = [ev.status, _short(ws, ev.cause)]
+            master = [ev.status.value, _short(ws, ev.cause)]
         return {"versions": versions, "master": master}
 
     # -- one version -----------------------------------------------------------------------
@@ -346,7 +346,7 @@ class ReviewProject:
             for stage in VERSION_STAGES:
                 task = Task(stage, video, lang if registry.info(stage).per_lang else None)
                 ev = evaluate(ws, registry, task)
-                stages.append([stage, ev.status, _short(ws, ev.cause)])
+                stages.append([stage, ev.status.value, _short(ws, ev.cause)])
             conflict = self._conflict(ws, video, lang)
             try:
                 qa = findings(ws, video, lang)

@@ -43,10 +43,10 @@ def timed(cues: list[subs.Cue]) -> list[list[Any]]:
 
 
 def baseline(source: list[subs.Cue], written: list[subs.Cue]) -> dict[str, Any]:
-    """What a version's subtitles were made from and what they were, recorded in the task's
-    state: `source_lines` (the input's lines) and `lines` (the file's lines). When the input
-    changes under a hand edit, the review desk lists the source lines that changed and the
-    lines the editor changed (pipeline/edits.py)."""
+    """What a version's subtitles were made from and what they were, recorded beside the
+    task's state (`Layout.detail`): `source_lines` (the input's lines) and `lines` (the
+    file's lines). When the input changes under a hand edit, the review desk lists the source
+    lines that changed and the lines the editor changed (pipeline/edits.py)."""
     return {"source_lines": timed(source), "lines": timed(written)}
 
 
@@ -143,14 +143,15 @@ class Translate(Stage[TranslateParams]):
         source = self.source_cues(job)
         cues = self._made(ctx, job, source, result)
         write_text_atomic(self.outputs(ctx.paths, job.task, job.params)[0], subs.srt_text(cues))
-        result.extra.update(baseline(source, cues))
+        result.detail.update(baseline(source, cues))
         return result
 
-    def kept(self, paths: Layout, job: Job[TranslateParams]) -> dict[str, Any]:
+    def kept(self, paths: Layout, job: Job[TranslateParams]) -> Result:
         """A hand-edited subtitle file kept as the output: it is the new baseline, made from
         the lines the source has now."""
         target = self.outputs(paths, job.task, job.params)[0]
-        return {**_route(job.params), **baseline(self.source_cues(job), subs.load_srt(target))}
+        return Result(extra=_route(job.params),
+                      detail=baseline(self.source_cues(job), subs.load_srt(target)))
 
     def _machine(self, ctx: RunContext, job: Job[TranslateParams], cues: list[subs.Cue],
                  result: Result) -> list[subs.Cue]:
