@@ -43,8 +43,9 @@ WORDS = ("springs water lake willow old town stone bridge tea evening light mark
 GLYPHS = "泉水湖柳城石桥茶灯街山河花园"
 
 
-def srt(lines: int, lang: str, seed: int) -> str:
-    blocks = []
+def lines_of(lines: int, lang: str, seed: int) -> list[list[Any]]:
+    """[start ms, end ms, text] of each line (what the translate stage records too)."""
+    found: list[list[Any]] = []
     for i in range(lines):
         start, end = i * 3000 + 200, i * 3000 + 2600
         if lang in ("zh", "ja"):
@@ -52,8 +53,13 @@ def srt(lines: int, lang: str, seed: int) -> str:
         else:
             words = [WORDS[(seed + i * 7 + k) % len(WORDS)] for k in range(4)]
             text = f"{lang}: " + " ".join(words).capitalize() + "."
-        blocks.append(f"{i + 1}\n{_t(start)} --> {_t(end)}\n{text}\n")
-    return "\n".join(blocks)
+        found.append([start, end, text])
+    return found
+
+
+def srt(lines: int, lang: str, seed: int) -> str:
+    return "\n".join(f"{i}\n{_t(a)} --> {_t(b)}\n{text}\n"
+                     for i, (a, b, text) in enumerate(lines_of(lines, lang, seed), start=1))
 
 
 def _t(ms: int) -> str:
@@ -112,6 +118,7 @@ def build(root: Path, videos: int, langs: list[str]) -> Path:
         "languages": langs,
         "translate": {"engine": "provided", "glossary": "glossary.csv",
                       "provided": "translations/{video}.{lang}.srt"},
+        "narration": {"voices": {"zh": "espeak:cmn", "fr": "espeak:fr-fr"}},  # espeak-ng names
         "render": {"profiles": {"landscape": {"width": 1280, "height": 720}},
                    "master": "landscape"},
     }
@@ -127,6 +134,13 @@ def build(root: Path, videos: int, langs: list[str]) -> Path:
             extra = {"deliverables": {"landscape": {"duration": 90.0, "width": 1280, "height": 720,
                                                     "integrated_lufs": -14.1,
                                                     "true_peak_dbtp": -1.6}}}
+        elif task.stage == "translate" and task.lang:
+            n = names.index(task.video)
+            made = lines_of(LONG_LINES if n == 0 else LINES_PER_VIDEO, task.lang, n)
+            extra = {"method": "provided", "route": {"method": "provided", "from": None}}
+            if hasattr(ws.paths, "detail"):  # what translate keeps beside its state (not before)
+                write_json_atomic(ws.paths.detail(task), {"fingerprint": fp,
+                                                          "source_lines": made, "lines": made})
         elif task.stage == "master":
             extra = {"master": {"languages": langs, "duration": 90.0, "width": 1280,
                                 "height": 720}}
@@ -147,9 +161,13 @@ def build(root: Path, videos: int, langs: list[str]) -> Path:
     for n in range(13, videos, 60):
         (out / names[n] / ".state" / "render.ar.json").unlink()
     approvals: dict[str, Any] = {}
-    for n in range(0, videos, 3):
-        approvals[f"{names[n]}/en"] = {"decision": "approved", "reviewer": "Ana",
-                                       "note": "ok", "at": utc_stamp()}
+    for n in range(0, videos, 3):  # bound to what is there, as the desk records them
+        en = out / names[n] / "en"
+        approvals[f"{names[n]}/en"] = {
+            "decision": "approved", "reviewer": "Ana", "note": "ok", "at": utc_stamp(),
+            "deliverables": {"landscape": ws.hashes.sha256(en / deliverable_name(names[n], "en",
+                                                                                  "landscape"))},
+            "subtitles_sha256": ws.hashes.sha256(en / "subtitles.srt"), "lines": []}
     write_json_atomic(out / "approvals.json", {"version": 1, "approvals": approvals})
     return path
 
@@ -238,6 +256,7 @@ def main() -> int:
         timed(f"build {args.videos} x {args.langs} workspace",
               lambda: build(root, args.videos, LANGS[:args.langs]), results)
     timed("pipeline status --json (CLI process)", lambda: cli(config, "status", "--json"), results)
+    timed("pipeline status --json, again", lambda: cli(config, "status", "--json"), results)
     timed("pipeline status (CLI process, table)", lambda: cli(config, "status"), results)
     if args.profile:
         profile("pipeline status --json, in process", lambda: status_in_process(config))

@@ -14,13 +14,15 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, is_dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timezone
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +42,8 @@ def _umask() -> int:
 def _plain(obj: Any) -> Any:
     """JSON for what json does not know: dataclasses (a stage's parameters), enums, paths."""
     if is_dataclass(obj) and not isinstance(obj, type):
-        return asdict(obj)
+        # one level: json calls back for nested values (what asdict gives, without its copies)
+        return {f.name: getattr(obj, f.name) for f in fields(obj)}
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, (Path, frozenset, set)):
@@ -133,6 +136,21 @@ class HashCache:
         self._entries[key] = stamp + [digest]
         self._dirty = True
         return digest
+
+    def derived(self, path: Path, kind: str, make: Callable[[], T]) -> T:
+        """A value computed from a file's content (JSON-able, `kind` names what it is and
+        everything else it depends on), remembered by the file's (size, mtime_ns, inode)
+        like its hash: QA findings of a subtitle file are parsed once, not on every status."""
+        st = os.stat(path)
+        key = f"{os.path.abspath(path)}\0{kind}"
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        hit = self._entries.get(key)
+        if hit and hit[:3] == stamp:
+            return hit[3]
+        value = make()
+        self._entries[key] = stamp + [value]
+        self._dirty = True
+        return value
 
     def save(self) -> None:
         if self._dirty:

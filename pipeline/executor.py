@@ -70,8 +70,7 @@ def run_unit(ws: Workspace, registry: Registry, tasks: list[Task], pool: EngineP
                 raise PipelineError(ev.cause or "inputs are missing")
             edits = edited_files(ws, registry, task, TaskState.load(ws.paths.state(task)))
             if edits and keep_edits and not force:
-                _record(ws, registry, ev.job, ev.fingerprint,
-                        Result(extra={"kept_edits": [ws.paths.rel(p) for p in edits]}))
+                keep(ws, registry, ev.job, ev.fingerprint, edits)
                 outcomes[task] = Outcome(task, Done.KEPT)
                 continue
             _protect_edits(task, edits, force)
@@ -87,7 +86,7 @@ def run_unit(ws: Workspace, registry: Registry, tasks: list[Task], pool: EngineP
                 outcomes[task] = _failed(ws, task, result, start)
                 continue
             try:
-                _record(ws, registry, job, fp, result)
+                record(ws, registry, job, fp, result)
             except Exception as e:
                 outcomes[task] = _failed(ws, task, e, start)
                 continue
@@ -95,15 +94,29 @@ def run_unit(ws: Workspace, registry: Registry, tasks: list[Task], pool: EngineP
     return [outcomes[t] for t in tasks]
 
 
-def _record(ws: Workspace, registry: Registry, job: Job[Any], fingerprint: str,
-            result: Result) -> None:
-    """The task's state, written last: what it wrote (hashes) under what fingerprint."""
+def record(ws: Workspace, registry: Registry, job: Job[Any], fingerprint: str,
+           result: Result) -> None:
+    """The task's state, written last: what it wrote (hashes) under what fingerprint, and its
+    detail beside it (tagged with the fingerprint). A hand-edited output recorded here is the
+    task's output from now on (the new baseline)."""
     stage, task = registry.stage(job.task.stage), job.task
     written = {ws.paths.rel(p): ws.hashes.sha256(p)
                for p in stage.outputs(ws.paths, task, job.params) if p.exists()}
     editable = [ws.paths.rel(p) for p in stage.editable(ws.paths, task)]
+    if result.detail:
+        write_json_atomic(ws.paths.detail(task), {"fingerprint": fingerprint, **result.detail})
+    else:
+        ws.paths.detail(task).unlink(missing_ok=True)
     TaskState(fingerprint, written, editable, utc_stamp(), result.extra).save(ws.paths.state(task))
     ws.paths.failure(task).unlink(missing_ok=True)
+
+
+def keep(ws: Workspace, registry: Registry, job: Job[Any], fingerprint: str,
+         edits: list[Path]) -> None:
+    """Hand edits become the task's output as they are, under its current fingerprint."""
+    result = registry.stage(job.task.stage).kept(ws.paths, job)
+    result.extra["kept_edits"] = [ws.paths.rel(p) for p in edits]
+    record(ws, registry, job, fingerprint, result)
 
 
 def _protect_edits(task: Task, edits: list[Path], force: bool) -> None:

@@ -64,4 +64,5 @@ def _master(ws: Workspace, registry: Registry, video: str, source: str) -> dict[
 def write(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> dict[str, Any]:
     manifest = build(ws, registry, failures)
     write_json_atomic(ws.paths.manifest(), manifest)
+    ws.hashes.save()  # with the QA findings it read: `pipeline status` parses none of them again
     return manifest

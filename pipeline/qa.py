@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pipeline import subtitles as subs
-from pipeline.cache import TaskState, read_json
+from pipeline.cache import TaskState, canonical_hash, read_json
 from pipeline.errors import PipelineError
 from pipeline.rules import rules_for
 from pipeline.workspace import Task, Workspace
@@ -13,16 +17,38 @@ from pipeline.workspace import Task, Workspace
 LOUDNESS_TOLERANCE_LU = 1.0
 
 
+@lru_cache(maxsize=1)
+def _checker_code() -> str:
+    """The code that reads and checks a subtitle file: cached findings made by other code
+    are not reused."""
+    modules = [importlib.import_module(f"pipeline.subtitles.{name}") for name in ("check", "formats")]
+    return hashlib.sha256(b"".join(Path(m.__file__ or "").read_bytes()
+                                   for m in modules)).hexdigest()[:16]
+
+
+def subtitle_findings(ws: Workspace, srt: Path, lang: str) -> list[dict[str, Any]]:
+    """The reading-rule findings of one subtitle file, remembered by the file's stat stamp
+    with the rules and the checker's code (`pipeline status` parses no unchanged file)."""
+    rules = ws.memo(("rules", lang), lambda: rules_for(ws.config, lang))
+
+    def check() -> list[dict[str, Any]]:
+        try:
+            return [f.as_dict() for f in subs.check(subs.load_srt(srt), rules)]
+        except PipelineError as e:
+            return [{"rule": "parse", "detail": str(e)}]
+
+    kind = "qa:" + canonical_hash([_checker_code(), rules])[:16]
+    rel = ws.paths.rel(srt)
+    return [{"kind": "subtitle", "file": rel, **f} for f in ws.hashes.derived(srt, kind, check)]
+
+
 def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     srt = ws.paths.subtitles_srt(video, lang)
-    if srt.exists():
-        try:
-            for f in subs.check(subs.load_srt(srt), rules_for(ws.config, lang)):
-                found.append({"kind": "subtitle", "file": ws.paths.rel(srt), **f.as_dict()})
-        except PipelineError as e:
-            found.append({"kind": "subtitle", "file": ws.paths.rel(srt), "rule": "parse",
-                          "detail": str(e)})
+    try:
+        found += subtitle_findings(ws, srt, lang)
+    except FileNotFoundError:
+        pass
     timing = read_json(ws.paths.timing(video, lang)) or {}
     for line in timing.get("lines", []):
         if line.get("overflow", 0) > 0:

@@ -95,61 +95,68 @@ class Layout:
     def __init__(self, out: Path, project_root: Path) -> None:
         self.out = out
         self.root = project_root
+        self._prefix = str(out).rstrip(os.sep) + os.sep
 
     # per video, source language
     def source_dir(self, video: str) -> Path:
-        return self.out / video / "source"
+        return self.out.joinpath(video, "source")
 
     def probe(self, video: str) -> Path:
-        return self.out / video / "source" / "probe.json"
+        return self.out.joinpath(video, "source", "probe.json")
 
     def audio(self, video: str) -> Path:
-        return self.out / video / "source" / "audio.wav"
+        return self.out.joinpath(video, "source", "audio.wav")
 
     def transcript_json(self, video: str) -> Path:
-        return self.out / video / "source" / "transcript.json"
+        return self.out.joinpath(video, "source", "transcript.json")
 
     def transcript_srt(self, video: str) -> Path:
-        return self.out / video / "source" / "transcript.srt"
+        return self.out.joinpath(video, "source", "transcript.srt")
 
     # per video and language
     def lang_dir(self, video: str, lang: str) -> Path:
-        return self.out / video / lang
+        return self.out.joinpath(video, lang)
 
     def subtitles_srt(self, video: str, lang: str) -> Path:
-        return self.out / video / lang / "subtitles.srt"
+        return self.out.joinpath(video, lang, "subtitles.srt")
 
     def subtitles_vtt(self, video: str, lang: str) -> Path:
-        return self.out / video / lang / "subtitles.vtt"
+        return self.out.joinpath(video, lang, "subtitles.vtt")
 
     def subtitles_ass(self, video: str, lang: str) -> Path:
-        return self.out / video / lang / "subtitles.ass"
+        return self.out.joinpath(video, lang, "subtitles.ass")
 
     def narration(self, video: str, lang: str) -> Path:
-        return self.out / video / lang / "narration.wav"
+        return self.out.joinpath(video, lang, "narration.wav")
 
     def timing(self, video: str, lang: str) -> Path:
-        return self.out / video / lang / "timing.json"
+        return self.out.joinpath(video, lang, "timing.json")
 
     def deliverable(self, video: str, lang: str, profile: str) -> Path:
-        return self.out / video / lang / deliverable_name(video, lang, profile)
+        return self.out.joinpath(video, lang, deliverable_name(video, lang, profile))
 
     def sample(self, video: str, lang: str, profile: str) -> Path:
-        return self.out / "_samples" / deliverable_name(video, lang, profile)
+        return self.out.joinpath("_samples", deliverable_name(video, lang, profile))
 
     def master(self, video: str) -> Path:
-        return self.out / video / f"{video}.master.mp4"
+        return self.out.joinpath(video, f"{video}.master.mp4")
 
     # the runner's records
     def state_dir(self, video: str) -> Path:
-        return self.out / video / ".state"
+        return self.out.joinpath(video, ".state")
 
     def state(self, task: Task) -> Path:
         suffix = f".{task.lang}" if task.lang else ""
-        return self.out / task.video / ".state" / f"{task.stage}{suffix}.json"
+        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.json")
 
     def failure(self, task: Task) -> Path:
-        return self.state(task).with_suffix(".failed.json")
+        suffix = f".{task.lang}" if task.lang else ""
+        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.failed.json")
+
+    def detail(self, task: Task) -> Path:
+        """What a task keeps beside its state (the lines a translation was made from)."""
+        suffix = f".{task.lang}" if task.lang else ""
+        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.detail.json")
 
     def manifest(self) -> Path:
         return self.out / "manifest.json"
@@ -159,14 +166,14 @@ class Layout:
 
     # caches (safe to delete)
     def hashes(self) -> Path:
-        return self.out / ".pipeline" / "hashes.json"
+        return self.out.joinpath(".pipeline", "hashes.json")
 
     def translation_memory(self) -> Path:
-        return self.out / ".pipeline" / "tm"
+        return self.out.joinpath(".pipeline", "tm")
 
     def pictures(self, video: str) -> Path:
         """The master's clean pictures of a video, each named by the hash of what made it."""
-        return self.out / ".pipeline" / "pictures" / video
+        return self.out.joinpath(".pipeline", "pictures", video)
 
     # project folders with extra model files
     def assets(self, kind: str) -> Path:
@@ -175,6 +182,9 @@ class Layout:
 
     def rel(self, path: Path) -> str:
         """A path relative to the output folder (how states and the manifest name files)."""
+        text = str(path)
+        if text.startswith(self._prefix):  # what relative_to gives, without its parsing
+            return text[len(self._prefix):].replace(os.sep, "/")
         try:
             return path.relative_to(self.out).as_posix()
         except ValueError:

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 
 from pipeline import subtitles as subs
+from pipeline.review.srtedit import SrtDocument, edit
 from tests import mediatools as mt
 from tests.conftest import Project
 from tests.reviewdesk import Desk, sha256_of
@@ -31,6 +32,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run"]
 DELIVERABLE = "jinan_tour/pt/jinan_tour.pt.landscape.mp4"
 RERUN_TIMEOUT_MS = 300_000
+NEW_SOURCE = "In the evening, people stroll by Daming Lake."
 
 
 @pytest.fixture(scope="module")
@@ -183,4 +185,36 @@ def test_edit_rerun_approve_then_changed_since_approval(page: Any, desk: Desk, w
     assert "✓ Li Wei" in page.locator("table.board").inner_text()
     assert "changed since approval" in page.locator("table.board").inner_text()
     screenshot(page, tmp_path, "review-board.png")
+    assert page.errors == []
+
+
+def test_a_transcript_change_under_edits_is_settled_on_the_page(page: Any, desk: Desk,
+                                                                 work: Project,
+                                                                 tmp_path: Path) -> None:
+    """The page's own script: the choices it sends, the comparison it was made against, and the
+    rerun it follows (the outcomes themselves are tested over HTTP, test_review_conflict.py)."""
+    srt = work.out / "jinan_tour" / "pt" / "subtitles.srt"
+    transcript = work.out / "jinan_tour" / "source" / "transcript.srt"
+    n = len(SrtDocument.parse(transcript.read_bytes()).blocks)
+    transcript.write_bytes(edit(transcript.read_bytes(), n, text=NEW_SOURCE))  # a text editor
+    before = [c.text for c in subs.load_srt(srt)]
+    last = len(before)
+
+    page.goto(desk.base + "/v/jinan_tour/pt")
+    assert NEW_SOURCE in page.locator(f"#choice-{last} td.changes").inner_text()
+    assert page.locator("#conflict tr.conflict-row.edited").count() >= 1
+    proposed = page.locator(f"#choice-{last} td.proposed").inner_text()
+    page.locator(f"#choice-{last} input[value=take]").check()
+    page.locator("#conflict").scroll_into_view_if_needed()
+    screenshot(page, tmp_path, "review-conflict.png", height=900)
+    with page.expect_navigation(timeout=RERUN_TIMEOUT_MS):
+        page.locator("#apply-choice").click()
+    page.wait_for_load_state()
+
+    assert page.locator("#conflict").count() == 0
+    after = [c.text for c in subs.load_srt(srt)]
+    assert " ".join(after[-1].split()) == " ".join(proposed.split())
+    assert after[:-1] == before[:-1]  # the other edited lines kept
+    row = status_row(work, "jinan_tour", "pt")
+    assert (row["translate"], row["render"]) == ("done", "done")
     assert page.errors == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ STATUS = {EditRefused: 422, UnreadableSubtitles: 422, StaleFile: 409, Busy: 409,
           ProjectError: 500}
 MEDIA_TYPES = {".mp4": "video/mp4", ".srt": "text/plain; charset=utf-8",
                ".vtt": "text/vtt; charset=utf-8", ".json": "application/json"}
+
+
+CHOICE_KEY = re.compile(r"^(?:\d{1,6}|new-\d{1,6})$")  # a line of the file, or a new one
 
 
 def _status(error: ReviewError) -> int:
@@ -131,15 +135,13 @@ def create_app(settings: Settings) -> Starlette:
         data = await _json_body(request)
         choices = data.get("choices")
         if not isinstance(choices, dict) or not all(
-                str(k).isdigit() and v in ("keep", "take") for k, v in choices.items()):
-            raise EditRefused("'choices' maps line numbers to 'keep' or 'take'")
+                CHOICE_KEY.match(str(k)) and v in ("keep", "take") for k, v in choices.items()):
+            raise EditRefused("'choices' maps lines to 'keep' or 'take'")
         video, lang = request.path_params["video"], request.path_params["lang"]
-        try:
-            await run_in_threadpool(project.resolve_conflict, video, lang,
-                                    {int(k): v for k, v in choices.items()})
-        except NotImplementedError as e:
-            return JSONResponse({"error": str(e), "kind": "NotImplemented"}, status_code=501)
-        job = jobs.start(video, lang)  # the decision made, render the version with it
+        await run_in_threadpool(project.resolve_conflict, video, lang,
+                                {str(k): str(v) for k, v in choices.items()},
+                                _text(data, "token") or "")
+        job = jobs.start(video, lang)  # the decision recorded: render the version with it
         return JSONResponse(job.to_json(), status_code=202)
 
     async def status(request: Request) -> Response:

@@ -6,7 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from typing import TYPE_CHECKING
+
 from pipeline.approvals import Assessment
+
+if TYPE_CHECKING:
+    from pipeline.edits import Row
 
 
 class VersionStatus(str, Enum):
@@ -103,6 +108,7 @@ class Line:
     sources: tuple[SourceLine, ...]  # transcript lines overlapping it in time
     findings: tuple[str, ...]
     timing: LineTiming | None
+    burned: str | None = None  # what the render burns when it differs from the file's text
 
 
 @dataclass(frozen=True)
@@ -115,10 +121,16 @@ class Media:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Hand-edited target lines whose source changed under them (issue 14, point 4)."""
+    """Hand-edited target lines whose source changed under them (issue 14, point 4): the
+    lines to choose for, from the core's proposal (pipeline/edits.py)."""
 
     message: str
     file: str
+    rows: tuple[Row, ...] = ()
+    source_changes: int = 0  # input lines that changed since the version was made
+    token: str = ""  # what the choice is made against (fingerprint and file hash)
+    warnings: tuple[str, ...] = ()  # the new translation's (a glossary term lost)
+    problem: str = ""  # why the new translation cannot be shown (then only the CLI's ways)
 
 
 @dataclass(frozen=True)
@@ -148,6 +160,7 @@ class SavedLine:
     text: str
     sha256: str  # of the file after the save
     changed: bool
+    burned: str | None = None  # what the render will burn, when it differs from the text
 
 
 @dataclass(frozen=True)

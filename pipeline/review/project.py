@@ -5,12 +5,14 @@ and the manifest use) and receives the values of models.py. What this module use
 core, so that only it changes when the core does:
 
 - config and workspace: `load_config`, `Workspace`, `discover` (videos, paths, hash cache);
-- freshness: `graph.evaluate`, `graph.plan`, `graph.edited_files`, the default registry,
-  `Workspace.source_language`;
+- freshness: `graph.evaluate`, `graph.plan`, the default registry, `Workspace.source_language`;
+- a hand edit whose source changed: `edits.conflicted`, `edits.proposal`, `edits.merge`,
+  `edits.accept` (the new translation beside the edit, the editor's choice recorded);
 - running: `executor.execute`, `progress.Reporter`, `cache.sweep_partials`, `manifest.write`,
   and the run lock `outputs/.pipeline.lock` (the same `FileLock` `pipeline run` takes);
-- files: `cache.atomic_path`, `cache.read_json`, `cache.write_json_atomic`, `subtitles.load_srt`,
-  `qa.findings`, `glossary.load_glossary`, the output `Layout`, timing.json.
+- files: `cache.atomic_path`, `cache.read_json`, `cache.write_json_atomic`, `subtitles.load_srt`
+  (what the render burns, shown where it differs from the file's text), `qa.findings`,
+  `glossary.load_glossary`, the output `Layout`, timing.json.
 
 The board reads each video's evaluation from a memo keyed by stat stamps: the video's
 output folders (the pipeline replaces its files by rename, which changes the folder), the
@@ -32,14 +34,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from filelock import FileLock, Timeout
 
 from pipeline import __version__
-from pipeline.cache import TaskState, atomic_path, canonical_hash, read_json, write_json_atomic
+from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic
 from pipeline.config import load_config
-from pipeline.errors import PipelineError
+from pipeline.errors import EditConflict, PipelineError
 from pipeline.progress import Reporter
 from pipeline import approvals as ap
 from pipeline.approvals import (
@@ -56,6 +58,10 @@ from pipeline.review.models import (
     StageStatus, Term, VersionView, VideoRow, version_row,
 )
 from pipeline.workspace import Task, Workspace, discover
+
+if TYPE_CHECKING:
+    from pipeline.edits import Proposal
+    from pipeline.engines.pool import EnginePool
 
 VERSION_STAGES = ("extract", "transcribe", "translate", "narrate", "render")
 MEMO_VERSION = 2
@@ -149,6 +155,8 @@ class ReviewProject:
         self._rows: dict[str, tuple[Any, VideoRow]] = {}
         self._inputs_key: Any = None
         self._evaluated = 0  # videos evaluated since the hash cache was last saved
+        self._proposals: dict[tuple[str, str | None], Proposal] = {}  # by (video, lang)
+        self._pool: EnginePool | None = None  # engines for proposals, loaded when needed
         self.workspace()  # a bad config fails here, before the server starts
 
     # -- workspace -------------------------------------------------------------------------
@@ -304,11 +312,11 @@ class ReviewProject:
             for stage in VERSION_STAGES:
                 if registry.info(stage).per_lang:
                     ev = evaluate(ws, registry, Task(stage, video, lang))
-                    stages.append([stage, ev.status, _short(ws, ev.cause)])
+                    stages.append([stage, ev.status.value, _short(ws, ev.cause)])
                 else:
                     if stage not in shared:
                         ev = evaluate(ws, registry, Task(stage, video))
-                        shared[stage] = [stage, ev.status, _short(ws, ev.cause)]
+                        shared[stage] = [stage, ev.status.value, _short(ws, ev.cause)]
                     stages.append(shared[stage])
             try:
                 qa = findings(ws, video, lang)
@@ -321,30 +329,25 @@ class ReviewProject:
         master = None
         if ws.config.render.master:
             ev = evaluate(ws, registry, Task("master", video))
-            master = [ev.status, _short(ws, ev.cause)]
+            master = [ev.status.value, _short(ws, ev.cause)]
         return {"versions": versions, "master": master}
 
     # -- one version -----------------------------------------------------------------------
 
     def version(self, video: str, lang: str) -> VersionView:
-        from pipeline.graph import edited_files, evaluate
+        from pipeline.graph import evaluate
         from pipeline.qa import findings
 
         registry = self.registry
         ws = self.workspace()
         self._check(ws, video, lang)
         with self._lock:
-            stages, conflict = [], None
+            stages = []
             for stage in VERSION_STAGES:
                 task = Task(stage, video, lang if registry.info(stage).per_lang else None)
                 ev = evaluate(ws, registry, task)
-                stages.append([stage, ev.status, _short(ws, ev.cause)])
-                edits = edited_files(ws, registry, task, TaskState.load(ws.paths.state(task)))
-                if stage == "translate" and _is_conflict(ev.status, edits, ev.cause):
-                    conflict = Conflict(
-                        f"{ws.paths.rel(ws.paths.subtitles_srt(video, lang))} was edited by hand and the "
-                        "source transcript changed since; keep the edit or take the new "
-                        "translation, line by line", ws.paths.rel(ws.paths.subtitles_srt(video, lang)))
+                stages.append([stage, ev.status.value, _short(ws, ev.cause)])
+            conflict = self._conflict(ws, video, lang)
             try:
                 qa = findings(ws, video, lang)
             except (OSError, PipelineError) as e:
@@ -367,6 +370,43 @@ class ReviewProject:
             terms=tuple(self._terms(ws, lang)),
             source_terms=tuple(self._terms(ws, _source_language(ws, video) or "en")),
             binding=binding_token(deliverables, srt_sha), conflict=conflict, problem=problem)
+
+    def _conflict(self, ws: Workspace, video: str, lang: str) -> Conflict | None:
+        """A hand edit of the version's subtitles whose source changed: the new translation
+        beside it, line by line (pipeline/edits.py), or why it cannot be computed."""
+        from pipeline import edits
+
+        task = Task("translate", video, lang)
+        if not edits.conflicted(ws, self.registry, task):
+            return None
+        rel = ws.paths.rel(ws.paths.subtitles_srt(video, lang))
+        message = (f"{rel} was edited by hand and the source it is translated from changed "
+                   "since; for each line below, keep your line or take the new translation")
+        try:
+            prop = self._proposal(ws, task)
+        except (OSError, PipelineError) as e:
+            return Conflict(message, rel, problem=_short(ws, str(e)))
+        return Conflict(message, rel, prop.rows, len(prop.changes), _proposal_token(prop),
+                        tuple(_short(ws, w) for w in prop.warnings))
+
+    def _proposal(self, ws: Workspace, task: Task) -> Proposal:
+        """The core's proposal, kept while the task's fingerprint and the file are the same
+        (it runs the machine translation: seconds for a cold model)."""
+        from pipeline import edits
+        from pipeline.engines.pool import EnginePool
+        from pipeline.graph import evaluate
+
+        key = (task.video, task.lang)
+        hit = self._proposals.get(key)
+        if hit is not None:
+            ev = evaluate(ws, self.registry, task)
+            if (hit.fingerprint, hit.file_sha256) == (ev.fingerprint, _sha(ws, hit.file)):
+                return hit
+        if self._pool is None:
+            self._pool = EnginePool()
+        prop = edits.proposal(ws, self.registry, task, self._pool)
+        self._proposals[key] = prop
+        return prop
 
     def _media(self, ws: Workspace, video: str, lang: str) -> list[Media]:
         found = []
@@ -407,7 +447,10 @@ class ReviewProject:
         except srtedit.UnreadableSubtitles as e:
             src_doc, problem = None, f"{ws.paths.rel(source)}: {e}"
         per_line: dict[int, list[str]] = {}
-        cue_to_block = [b.number for b in doc.blocks if b.text.strip()]
+        burned = _burned(target, doc)
+        cue_to_block = [number for number, _ in burned or []]
+        cue_of_block = {number: k for k, number in enumerate(cue_to_block, start=1)}
+        burned_text = dict(burned or [])
         for f in qa:
             index = f.get("index")
             if f.get("kind") == "subtitle" and isinstance(index, int) and 0 < index <= len(cue_to_block):
@@ -416,7 +459,7 @@ class ReviewProject:
         fits = {ln.get("index"): ln for ln in timing.get("lines", []) if isinstance(ln, dict)}
         lines = []
         for number, block in enumerate(doc.blocks, start=1):
-            cue_index = cue_to_block.index(number) + 1 if number in cue_to_block else None
+            cue_index = cue_of_block.get(number)
             fit = fits.get(cue_index) if cue_index else None
             line_timing = None
             if fit:
@@ -429,8 +472,10 @@ class ReviewProject:
             sources = tuple(SourceLine(s.number, s.start, s.end, s.text)
                             for s in (src_doc.blocks if src_doc else [])
                             if min(s.end, block.end) > max(s.start, block.start))
+            shown = burned_text.get(number, "") if burned is not None else None
             lines.append(Line(number, block.start, block.end, block.text, sources,
-                              tuple(per_line.get(number, [])), line_timing))
+                              tuple(per_line.get(number, [])), line_timing,
+                              None if shown is None or _same(shown, block.text) else shown))
         return lines, doc.sha256, src_doc.sha256 if src_doc else None, problem
 
     # -- writing -----------------------------------------------------------------------------
@@ -485,11 +530,14 @@ class ReviewProject:
                                 "(another tab or a text editor); nothing was saved: reload the "
                                 "page and make the edit again")
             new = srtedit.edit(data, number, start=new_start, end=new_end, text=text)
-            block = srtedit.SrtDocument.parse(new).block(number)
+            doc = srtedit.SrtDocument.parse(new)
+            block = doc.block(number)
             if new != data:
                 _write_checked(path, new)
+            shown = dict(_burned(path, doc) or [(number, block.text)]).get(number, "")
         return SavedLine(ws.paths.rel(path), number, block.start, block.end, block.text,
-                         srtedit.sha256_bytes(new), new != data)
+                         srtedit.sha256_bytes(new), new != data,
+                         None if _same(shown, block.text) else shown)
 
     def approve(self, video: str, lang: str, decision: ap.Decision, reviewer: str, note: str,
                 binding: str) -> ap.Assessment:
@@ -589,19 +637,41 @@ class ReviewProject:
                   if o.status in (Done.FAILED, Done.SKIPPED)),
             time.perf_counter() - started)
 
-    def resolve_conflict(self, video: str, lang: str, line_choices: dict[int, str]) -> None:
-        """Settle a hand edit whose source changed (issue 14, point 4): per target line,
-        "keep" (the edit becomes the new baseline) or "take" (the new machine translation).
+    def resolve_conflict(self, video: str, lang: str, choices: dict[str, str],
+                         token: str) -> None:
+        """Settle a hand edit whose source changed (issue 14, point 4): per line, "keep"
+        (the edit becomes the new baseline) or "take" (the new machine translation); lines
+        without a choice get their default. The result is recorded as the translate task's
+        output (pipeline/edits.py); the caller then reruns what reads it. Refused, writing
+        nothing, when the page's comparison (token) is not the current one."""
+        from pipeline import edits
 
-        Needs the core's accept-edit operation (issue 11): record the edited file as the
-        translate task's output for the current fingerprint, re-translate only the lines
-        taken, and keep the transcript the translation was made from to show what changed.
-        """
-        raise NotImplementedError(
-            "choosing between a hand edit and the new translation needs the pipeline's "
-            "accept-edit operation (issue 11); until then: keep the edit by doing nothing, or "
-            f"`pipeline run --video {video} --lang {lang} --force` to take the new translation "
-            "(the edit is kept as a copy)")
+        ws = self.workspace()
+        self._check(ws, video, lang)
+        task = Task("translate", video, lang)
+        with self._holding_lock(ws, "apply the choice"), self._lock:
+            if not edits.conflicted(ws, self.registry, task):
+                raise StaleFile("there is nothing to choose any more (the conflict was settled "
+                                "or the file changed): reload the page")
+            try:
+                prop = self._proposal(ws, task)
+            except PipelineError as e:
+                raise EditRefused(_short(ws, str(e))) from None
+            if _proposal_token(prop) != token:
+                raise StaleFile("the subtitles or their source changed since this page was "
+                                "loaded; nothing was written: reload the page and choose again")
+            try:
+                merged = edits.merge(prop, choices)
+            except ValueError as e:
+                raise EditRefused(str(e)) from None
+            try:
+                edits.accept(ws, self.registry, task, merged, fingerprint=prop.fingerprint,
+                             file_sha256=prop.file_sha256)
+            except EditConflict as e:
+                raise StaleFile(_short(ws, str(e))) from None
+            except PipelineError as e:
+                raise EditRefused(_short(ws, str(e))) from None
+            self._proposals.pop((video, lang), None)
 
 
 def _write_checked(path: Path, data: bytes) -> None:
@@ -619,6 +689,31 @@ def _write_checked(path: Path, data: bytes) -> None:
             raise EditRefused("the pipeline would read a different number of subtitles")
 
 
+def _burned(path: Path, doc: srtedit.SrtDocument) -> list[tuple[int, str]] | None:
+    """(block number, text) of each subtitle as the pipeline reads the file, which is what
+    the render burns: blocks matched in order by their times. It can differ from the file's
+    text (the SRT reader drops `<...>` tags); a block it reads no text from is not listed."""
+    from pipeline import subtitles as subs
+
+    try:
+        cues = subs.load_srt(path)
+    except (OSError, PipelineError):
+        return None
+    found, k = [], 0
+    for block in doc.blocks:
+        if k < len(cues) and (cues[k].start, cues[k].end) == (block.start, block.end):
+            found.append((block.number, cues[k].text))
+            k += 1
+    return found
+
+
+def _same(a: str, b: str) -> bool:
+    """The same text on screen (spaces at the ends of lines aside)."""
+    def norm(t: str) -> str:
+        return "\n".join(line.strip() for line in t.strip().split("\n"))
+    return norm(a) == norm(b)
+
+
 def _sha(ws: Workspace, path: Path) -> str | None:
     try:
         return ws.hashes.sha256(path)
@@ -633,8 +728,9 @@ def _short(ws: Workspace, cause: str) -> str:
     return cause
 
 
-def _is_conflict(status: str, edited: list[Path], cause: str) -> bool:
-    return (status == "stale" and bool(edited)) or (status == "failed" and "edited by hand" in cause)
+def _proposal_token(prop: Proposal) -> str:
+    """What a page's choice was made against: the task's fingerprint and the file's hash."""
+    return f"{prop.fingerprint[:24]}.{prop.file_sha256[:24]}"
 
 
 def _source_language(ws: Workspace, video: str) -> str | None:

@@ -28,6 +28,9 @@ class Result:
 
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # larger records kept beside the state (`Layout.detail`), read only by who needs them: a
+    # freshness check of every task reads the state, not these
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ class Stage(ABC, Generic[P]):
     def editable(self, paths: Layout, task: Task) -> list[Path]:
         """Outputs editors may change by hand (never overwritten without --force)."""
         return []
+
+    def kept(self, paths: Layout, job: Job[P]) -> Result:
+        """What the task records when a hand edit is kept as its output (`run --keep-edits`,
+        the review desk's "keep mine") instead of running it."""
+        return Result()
 
     def run(self, ctx: RunContext, job: Job[P]) -> Result:
         """One task's work; a stage that shares work between tasks overrides run_many."""

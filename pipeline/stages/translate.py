@@ -32,6 +32,32 @@ class TranslateParams:
     model: dict[str, Any] | None = None  # the MT engine's identity (pivot, machine)
 
 
+# the input each method makes the version from
+SOURCE_INPUT = {"provided": "provided", "source": "transcript", "pivot": "pivot",
+                "machine": "transcript"}
+
+
+def timed(cues: list[subs.Cue]) -> list[list[Any]]:
+    """Lines as a state file records them: [start ms, end ms, text]."""
+    return [[c.start, c.end, c.text] for c in cues]
+
+
+def baseline(source: list[subs.Cue], written: list[subs.Cue]) -> dict[str, Any]:
+    """What a version's subtitles were made from and what they were, recorded beside the
+    task's state (`Layout.detail`): `source_lines` (the input's lines) and `lines` (the
+    file's lines). When the input changes under a hand edit, the review desk lists the source
+    lines that changed and the lines the editor changed (pipeline/edits.py)."""
+    return {"source_lines": timed(source), "lines": timed(written)}
+
+
+def _route(p: TranslateParams) -> dict[str, Any]:
+    """How the version was made (the manifest's `route`)."""
+    route: dict[str, Any] = {"method": p.method, "from": p.source_language}
+    if p.provided:
+        route["file"] = p.provided
+    return {"method": p.method, "route": route}
+
+
 def provided_path(ws: Workspace, video: str, lang: str) -> str:
     """Where a human translation of a version goes (relative to the project)."""
     return ws.config.translate.provided.format(video=video, lang=lang)
@@ -95,22 +121,37 @@ class Translate(Stage[TranslateParams]):
         assert task.lang
         return [paths.subtitles_srt(task.video, task.lang)]
 
+    def source_cues(self, job: Job[TranslateParams]) -> list[subs.Cue]:
+        """The lines this version is made from: the provided translation, the pivot
+        translation or the source transcript, as the pipeline reads them."""
+        return subs.load_srt(job.inputs[SOURCE_INPUT[job.params.method]])
+
+    def cues(self, ctx: RunContext, job: Job[TranslateParams], result: Result) -> list[subs.Cue]:
+        """The version's subtitles as this job makes them, written nowhere (the review desk
+        shows them beside a hand edit); `result` gets the route and MT warnings."""
+        return self._made(ctx, job, self.source_cues(job), result)
+
+    def _made(self, ctx: RunContext, job: Job[TranslateParams], source: list[subs.Cue],
+              result: Result) -> list[subs.Cue]:
+        result.extra.update(_route(job.params))
+        if job.params.method in ("provided", "source"):
+            return source
+        return self._machine(ctx, job, source, result)
+
     def run(self, ctx: RunContext, job: Job[TranslateParams]) -> Result:
-        p = job.params
-        route: dict[str, Any] = {"method": p.method, "from": p.source_language}
-        if p.provided:
-            route["file"] = p.provided
-        result = Result(extra={"method": p.method, "route": route})
-        if p.method == "provided":
-            cues = subs.load_srt(job.inputs["provided"])
-        elif p.method == "source":
-            cues = subs.load_srt(job.inputs["transcript"])
-        elif p.method == "pivot":
-            cues = self._machine(ctx, job, subs.load_srt(job.inputs["pivot"]), result)
-        else:
-            cues = self._machine(ctx, job, subs.load_srt(job.inputs["transcript"]), result)
-        write_text_atomic(self.outputs(ctx.paths, job.task, p)[0], subs.srt_text(cues))
+        result = Result()
+        source = self.source_cues(job)
+        cues = self._made(ctx, job, source, result)
+        write_text_atomic(self.outputs(ctx.paths, job.task, job.params)[0], subs.srt_text(cues))
+        result.detail.update(baseline(source, cues))
         return result
+
+    def kept(self, paths: Layout, job: Job[TranslateParams]) -> Result:
+        """A hand-edited subtitle file kept as the output: it is the new baseline, made from
+        the lines the source has now."""
+        target = self.outputs(paths, job.task, job.params)[0]
+        return Result(extra=_route(job.params),
+                      detail=baseline(self.source_cues(job), subs.load_srt(target)))
 
     def _machine(self, ctx: RunContext, job: Job[TranslateParams], cues: list[subs.Cue],
                  result: Result) -> list[subs.Cue]:

@@ -145,6 +145,16 @@
       end.textContent = clock(saved.end);
       seek.replaceChildren(clock(saved.start), document.createElement("br"), end);
     }
+    if (which === "target") {
+      const cell = holder.querySelector("td.target");
+      let note = cell.querySelector("p.burned");
+      if (saved.burned === null) { if (note) note.remove(); }
+      else {
+        if (!note) { note = document.createElement("p"); note.className = "burned"; cell.append(note); }
+        note.textContent = saved.burned ? `burned as: “${saved.burned}”`
+          : "burned as: nothing (the pipeline reads no text here)";
+      }
+    }
     holder.classList.add("saved");
     if (saved.changed) {
       document.getElementById("rerun-state").textContent =
@@ -237,17 +247,18 @@
     location.reload();
   });
 
-  // --- a hand edit whose source changed ---------------------------------------------------
+  // --- a hand edit whose source changed: keep mine or take the new translation, per line ---
   const conflict = document.getElementById("conflict-form");
   if (conflict) {
     conflict.addEventListener("submit", async (event) => {
       event.preventDefault();
       const choices = {};
       for (const input of conflict.querySelectorAll("input[type=radio]:checked")) {
-        choices[input.name.replace("line-", "")] = input.value;
+        choices[input.name.replace("choice-", "")] = input.value;
       }
-      const {ok, data} = await Review.post(`${base}/resolve`, {choices});
+      const {ok, data} = await Review.post(`${base}/resolve`, {choices, token: conflict.dataset.token});
       if (!ok) { document.getElementById("conflict-error").textContent = data.error; return; }
+      conflict.querySelector("button").disabled = true;
       follow_job(data.id);
     });
   }
