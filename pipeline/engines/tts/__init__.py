@@ -1,7 +1,15 @@
-"""Text to speech: one interface, a backend per engine; voices are written ENGINE:VOICE."""
+"""Text to speech: one interface, a backend per engine; voices are written ENGINE:VOICE.
+
+Each backend module has a voice class (`make`) and `identity(spec, search_dirs, rate, digest)`,
+which says what determines the voice's audio (model and voice file digests, versions, rate)
+without loading any model, so fingerprints can be computed for every task on every run;
+`digest` is the caller's (cached) file hasher.
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -11,11 +19,32 @@ from pipeline.errors import ConfigError
 class Voice(Protocol):
     identity: dict[str, Any]
 
-    def synthesize(self, text: str, out_wav: Path) -> None:
-        """Write the spoken text as a WAV file (any rate; the caller resamples)."""
+    def synthesize(self, text: str, out_wav: Path,
+                   lexicon: Mapping[str, str] | None = None) -> None:
+        """Write the spoken text as a WAV file (any rate; the caller resamples).
+
+        `lexicon` (word -> respelling, or `/phonemes/`) is applied as
+        `pipeline.engines.tts.lexicon` describes."""
 
 
-TTS_ENGINES = ("piper", "espeak", "espeak-ng", "gtts")
+# engine name -> (module, voice class): adding an engine is a module and a line here
+_BACKENDS: dict[str, tuple[str, str]] = {
+    "piper": ("pipeline.engines.tts.piper_voice", "PiperTTS"),
+    "espeak": ("pipeline.engines.tts.espeak", "Espeak"),
+    "espeak-ng": ("pipeline.engines.tts.espeak", "Espeak"),
+    "kokoro": ("pipeline.engines.tts.kokoro", "KokoroTTS"),
+    "gtts": ("pipeline.engines.tts.google", "GoogleTTS"),
+}
+TTS_ENGINES = tuple(_BACKENDS)
+
+# Kokoro voice per language, each the best of its language's voices in the round trip
+# (bench/voice_roundtrip.py: synthesize the demo text, transcribe it back with Whisper base)
+KOKORO_DEFAULTS: dict[str, str] = {
+    "pt": "kokoro:pf_dora", "zh": "kokoro:zf_xiaobei", "es": "kokoro:ef_dora",
+    "fr": "kokoro:ff_siwis", "it": "kokoro:if_sara", "ja": "kokoro:jf_alpha",
+    "hi": "kokoro:hf_alpha",
+}
+ENGLISH_DEFAULT = "piper:en_US-joe-medium"
 
 
 def split_spec(spec: str) -> tuple[str, str]:
@@ -23,20 +52,34 @@ def split_spec(spec: str) -> tuple[str, str]:
     return engine.strip().lower(), name.strip()
 
 
+def default_voice(lang: str) -> str:
+    """The voice a language gets when none is configured: Kokoro for every language Kokoro
+    speaks (English keeps Piper), espeak-ng for the others."""
+    base = lang.strip().lower().replace("_", "-").split("-")[0]
+    if base == "en":
+        return ENGLISH_DEFAULT
+    return KOKORO_DEFAULTS.get(base, f"espeak:{lang}")
+
+
+def _backend(spec: str) -> tuple[Any, str, str]:
+    engine, name = split_spec(spec)
+    if engine not in _BACKENDS:
+        raise ConfigError(f"narration.voices: unknown TTS engine {engine!r} in {spec!r}; use "
+                          + ", ".join(f"{e}:" for e in _BACKENDS if e != "espeak-ng"))
+    module, cls = _BACKENDS[engine]
+    return importlib.import_module(module), cls, name
+
+
 def make_voice(spec: str, search: list[Path], rate: float = 1.0) -> Voice:
     """A voice from ENGINE:VOICE; rate speeds up (>1) or slows down (<1) its natural pace."""
-    engine, name = split_spec(spec)
-    if engine == "piper":
-        from pipeline.engines.tts.piper_voice import PiperTTS
+    module, cls, name = _backend(spec)
+    return getattr(module, cls)(name, search, rate)  # type: ignore[no-any-return]
 
-        return PiperTTS(name, search, rate)
-    if engine in ("espeak", "espeak-ng"):
-        from pipeline.engines.tts.espeak import Espeak
 
-        return Espeak(name, rate)
-    if engine == "gtts":
-        from pipeline.engines.tts.google import GoogleTTS
-
-        return GoogleTTS(name)
-    raise ConfigError(f"narration.voices: unknown TTS engine {engine!r} in {spec!r}; "
-                      "use piper:, espeak: or gtts:")
+def identity(spec: str, search: list[Path], rate: float = 1.0,
+             digest: Callable[[Path], str] | None = None) -> dict[str, Any]:
+    """The voice's identity without loading it (see the module docstring)."""
+    module, _, _ = _backend(spec)
+    if digest is None:
+        return module.identity(spec, search, rate)  # type: ignore[no-any-return]
+    return module.identity(spec, search, rate, digest)  # type: ignore[no-any-return]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pipeline.engines.tts.lexicon import apply_lexicon, spoken_text
 from pipeline.errors import EngineError
 
 
@@ -28,8 +31,30 @@ def has_voice(name: str) -> bool:
     return name in names
 
 
+@functools.lru_cache(maxsize=4)
+def version(exe: str) -> str:
+    """`espeak-ng --version` (once per process)."""
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    return proc.stdout.strip()
+
+
+def wpm(rate: float) -> int:
+    return int(round(175 * rate))  # espeak-ng's default pace is 175 words a minute
+
+
+def identity(spec: str, search_dirs: list[Path] | None = None, rate: float = 1.0,
+             digest: Callable[[Path], str] | None = None) -> dict[str, Any]:
+    """What determines an espeak-ng voice's audio: espeak-ng's version, the voice and the pace.
+    (Its voices live inside the package, so the version stands for their files.)"""
+    name = spec.partition(":")[2].strip() if ":" in spec else spec.strip()
+    exe = espeak_bin()
+    if exe is None:
+        raise EngineError("espeak-ng is not installed; apt-get install espeak-ng")
+    return {"engine": "espeak-ng", "voice": name, "wpm": wpm(rate), "version": version(exe)}
+
+
 class Espeak:
-    def __init__(self, name: str, rate: float = 1.0) -> None:
+    def __init__(self, name: str, search: list[Path] | None = None, rate: float = 1.0) -> None:
         exe = espeak_bin()
         if exe is None:
             raise EngineError("espeak-ng is not installed; apt-get install espeak-ng")
@@ -37,12 +62,13 @@ class Espeak:
             raise EngineError(f"espeak-ng has no voice {name!r}; list them with `espeak-ng --voices`")
         self.exe = exe
         self.name = name
-        self.wpm = int(round(175 * rate))  # espeak-ng's default pace is 175 words a minute
-        version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-        self.identity: dict[str, Any] = {"engine": "espeak-ng", "voice": name,
-                                         "wpm": self.wpm, "version": version.stdout.strip()}
+        self.wpm = wpm(rate)
+        self.identity: dict[str, Any] = identity(name, None, rate)
 
-    def synthesize(self, text: str, out_wav: Path) -> None:
+    def synthesize(self, text: str, out_wav: Path,
+                   lexicon: Mapping[str, str] | None = None) -> None:
+        """Lexicon respellings are read; a `/phonemes/` entry falls back to the word."""
+        text = spoken_text(apply_lexicon(text, lexicon or {}))
         # text goes on stdin, never through a shell or as an option-looking argument
         proc = subprocess.run([self.exe, "-v", self.name, "-s", str(self.wpm), "-w", str(out_wav),
                                "--stdin"],

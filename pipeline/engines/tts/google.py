@@ -5,22 +5,33 @@ Not usable offline; tested only against a local HTTP server.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pipeline.engines.tts.lexicon import apply_lexicon, spoken_text
 from pipeline.errors import EngineError
 
 
+def identity(spec: str, search_dirs: list[Path] | None = None, rate: float = 1.0,
+             digest: Callable[[Path], str] | None = None) -> dict[str, Any]:
+    """gTTS is a remote service: the voice (language) is all that is known of it."""
+    name = spec.partition(":")[2].strip() if ":" in spec else spec.strip()
+    return {"engine": "gtts", "voice": name}
+
+
 class GoogleTTS:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, search: list[Path] | None = None, rate: float = 1.0) -> None:
         try:
             import gtts  # noqa: F401
         except ImportError as e:
             raise EngineError("gTTS is not installed; pip install 'springs-pipeline[online]'") from e
         self.lang = name
-        self.identity: dict[str, Any] = {"engine": "gtts", "voice": name}
+        self.identity: dict[str, Any] = identity(name)
 
-    def synthesize(self, text: str, out_wav: Path) -> None:
+    def synthesize(self, text: str, out_wav: Path,
+                   lexicon: Mapping[str, str] | None = None) -> None:
+        text = spoken_text(apply_lexicon(text, lexicon or {}))
         from gtts import gTTS
         from gtts.tts import gTTSError
 
