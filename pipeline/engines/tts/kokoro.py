@@ -220,6 +220,13 @@ class KokoroTTS:
     def phonemize(self, text: str, lexicon: Mapping[str, str] | None = None) -> Phonemized:
         """The line's phonemes: the language's phonemizer, with lexicon phonemes spliced in."""
         pieces = apply_lexicon(text, lexicon or {})
+        for p in pieces:
+            unknown = sorted({c for c in p.phonemes or "" if c not in self._vocab and c != " "})
+            if unknown:
+                raise EngineError(
+                    f"narration.lexicon: {p.text!r} is /{p.phonemes}/, and Kokoro has no phoneme "
+                    f"{' '.join(unknown)}; fix: write it with the symbols "
+                    f"`espeak-ng -q --ipa -v {self.lang} WORD` prints")
         g2p = phonemizer(self.lang)
         parts = [p.phonemes if p.phonemes is not None else g2p(p.text) for p in pieces
                  if p.phonemes is not None or p.text.strip()]
@@ -239,18 +246,26 @@ class KokoroTTS:
         })[0]
         return np.asarray(out, dtype=np.float32).ravel()
 
+    def spoken(self, tokens: list[int]) -> np.ndarray:
+        """One model call with the silence the model leaves at both ends trimmed (60 dB under
+        the peak, as kokoro-onnx trims; up to a second after a Chinese full stop)."""
+        from kokoro_onnx.trim import trim
+
+        audio = self.infer(tokens)
+        return trim(audio)[0] if len(audio) else audio
+
     def audio(self, text: str, lexicon: Mapping[str, str] | None = None) -> np.ndarray:
         """The spoken line as float32 samples; long lines in several calls joined by pauses."""
         from kokoro_onnx.chunker import pause_after, split_phonemes
 
         ph = self.phonemize(text, lexicon)
         if len(ph.tokens) <= MAX_PHONEMES:
-            return self.infer(ph.tokens)
+            return self.spoken(ph.tokens)
         known = "".join(c for c in ph.phonemes if c in self._vocab)
         chunks = split_phonemes(known, MAX_PHONEMES)
         out: list[np.ndarray] = []
         for i, chunk in enumerate(chunks):
-            out.append(self.infer([self._vocab[c] for c in chunk]))
+            out.append(self.spoken([self._vocab[c] for c in chunk]))
             if i + 1 < len(chunks):
                 out.append(np.zeros(int(pause_after(chunk, 0.25, 0.1) * SAMPLE_RATE), np.float32))
         return np.concatenate(out)

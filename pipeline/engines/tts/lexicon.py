@@ -9,7 +9,9 @@ An entry maps a word (or several words) of one language to how the voice should 
 - any other value, `Jinan: Djinân`, is a respelling: every engine reads it instead of
   the word, so write it the way the language's own spelling sounds it out.
 
-Matching is whole-word (a word never matches inside another word) and case-insensitive; longer
+Matching is whole-word (a word never matches inside another word; in Chinese and Japanese,
+written without spaces, an entry matches wherever its characters appear) and
+case-insensitive; longer
 entries win over shorter ones they overlap ("Baotu Spring" before "Baotu"), and a span is
 replaced once (a respelling is not looked up again). Empty values are ignored.
 
@@ -40,13 +42,22 @@ def phonemes_of(value: str) -> str | None:
     return None
 
 
+# scripts written without spaces between words: an entry edge in one of them needs no boundary
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _alternative(word: str) -> str:
+    before = "" if _UNSPACED.match(word[0]) else r"(?<!\w)"
+    after = "" if _UNSPACED.match(word[-1]) else r"(?!\w)"
+    return before + re.escape(word) + after
+
+
 def _pattern(lexicon: Mapping[str, str]) -> re.Pattern[str] | None:
     words = sorted((w.strip() for w, v in lexicon.items() if w.strip() and v.strip()),
                    key=lambda w: (-len(w), w))
     if not words:
         return None
-    alternatives = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    return re.compile("|".join(_alternative(w) for w in words), re.IGNORECASE)
 
 
 def _lookup(lexicon: Mapping[str, str]) -> dict[str, tuple[str, str]]:
