@@ -3,6 +3,7 @@ and the one-line causes when a file is missing or damaged."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -41,8 +42,8 @@ def test_a_portuguese_line_is_heard_back(dora: kokoro.KokoroTTS, tmp_path: Path)
 
 
 def test_a_mandarin_line_is_heard_back(tmp_path: Path) -> None:
-    text = "泉水向北汇入大明湖，湖畔垂柳依依。"
-    tts.make_voice("kokoro:zf_xiaobei", []).synthesize(text, tmp_path / "zh.wav")
+    text = "清澈的泉水分三股喷涌而出，泉水向北汇入大明湖。"
+    tts.make_voice(tts.default_voice("zh"), []).synthesize(text, tmp_path / "zh.wav")
     heard = roundtrip.transcribe(tmp_path / "zh.wav", "zh")
     assert roundtrip.error_rate(text, heard, "zh") <= 0.25, heard
 
@@ -139,3 +140,34 @@ def test_default_voices() -> None:
         name = tts.split_spec(spec)[1]
         assert kokoro.voice_language(name).split("-")[0] == lang
         assert (files.voices_dir() / f"{name}.bin").is_file()
+
+
+def test_doctor_checks_the_model_and_each_kokoro_voice(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    voices = tmp_path / "assets" / "voices"
+    voices.mkdir(parents=True)
+    (voices / "pm_alex.bin").write_bytes(b"\0" * 1000)  # a damaged voice of the project's own
+    (tmp_path / "pipeline.yaml").write_text(
+        "inputs: ['media/*.mp4']\nsource_language: en\nlanguages: [pt, es, zh]\n"
+        "translate: {engine: provided}\n"
+        "narration: {voices: {pt: 'kokoro:pf_dora', es: 'kokoro:pm_alex', zh: 'kokoro:pf_dora'}}\n",
+        encoding="utf-8")
+    assert main(["doctor", "-c", str(tmp_path / "pipeline.yaml")]) == 1
+    out = capsys.readouterr().out
+    assert f"ok   Kokoro model {files.model_path()} (sha256 {files.MODEL_SHA256[:12]}... ok)" in out
+    assert "ok   pt: voice kokoro:pf_dora (pt-br" in out
+    assert f"FAIL es: voice kokoro:pm_alex\n     fix: the Kokoro voice file {voices / 'pm_alex.bin'} " \
+           "has 1000 bytes" in out
+    assert "FAIL zh: voice kokoro:pf_dora speaks pt-br, not zh" in out
+
+
+def test_models_list_shows_each_kokoro_voice_and_its_language(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+
+    assert main(["models", "list"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"kokoro:pf_dora +pt-br\n", out) and re.search(r"kokoro:zm_yunxi +zh\n", out)
+    assert out.count("    kokoro:") == 54

@@ -37,11 +37,12 @@ _BACKENDS: dict[str, tuple[str, str]] = {
 }
 TTS_ENGINES = tuple(_BACKENDS)
 
-# Kokoro voice per language, each the best of its language's voices in the round trip
-# (bench/voice_roundtrip.py: synthesize the demo text, transcribe it back with Whisper base)
+# Kokoro voice per language: the one whose speech Whisper base transcribed back best
+# (bench/voice_roundtrip.py on the demo text, README "Measured here"); Hindi could not be
+# measured that way (Whisper base writes it in Urdu script), its first voice stands
 KOKORO_DEFAULTS: dict[str, str] = {
-    "pt": "kokoro:pf_dora", "zh": "kokoro:zf_xiaobei", "es": "kokoro:ef_dora",
-    "fr": "kokoro:ff_siwis", "it": "kokoro:if_sara", "ja": "kokoro:jf_alpha",
+    "pt": "kokoro:pf_dora", "zh": "kokoro:zm_yunxi", "es": "kokoro:ef_dora",
+    "fr": "kokoro:ff_siwis", "it": "kokoro:if_sara", "ja": "kokoro:jm_kumo",
     "hi": "kokoro:hf_alpha",
 }
 ENGLISH_DEFAULT = "piper:en_US-joe-medium"

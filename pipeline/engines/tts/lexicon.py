@@ -11,9 +11,14 @@ An entry maps a word (or several words) of one language to how the voice should 
 
 Matching is whole-word (a word never matches inside another word; in Chinese and Japanese,
 written without spaces, an entry matches wherever its characters appear) and
-case-insensitive; longer
-entries win over shorter ones they overlap ("Baotu Spring" before "Baotu"), and a span is
-replaced once (a respelling is not looked up again). Empty values are ignored.
+case-insensitive; longer entries win over shorter ones they overlap ("Baotu Spring" before
+"Baotu"), and a span is replaced once (a respelling is not looked up again). Empty values
+are ignored.
+
+For Kokoro the text around a phoneme entry is phonemized in pieces (the words before it,
+then the words after it), so a short word next to the entry may get a stress of its own;
+a respelling keeps the whole line in one piece. How a Portuguese host says "Jinan" was
+measured both ways (README, "Measured here").
 
 `apply_lexicon` turns a line into pieces; `spoken_text` is what a plain-text engine reads;
 `entries_used` is which entries a line used (part of a line's synthesis cache key).
