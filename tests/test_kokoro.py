@@ -56,9 +56,9 @@ def test_the_same_line_gives_the_same_samples(dora: kokoro.KokoroTTS, tmp_path: 
 
 def test_lexicon_phonemes_are_spliced_into_the_line(dora: kokoro.KokoroTTS) -> None:
     plain = dora.phonemize("Bem-vindo a Jinan, a capital.").phonemes
-    taught = dora.phonemize("Bem-vindo a Jinan, a capital.", {"Jinan": "/dʒˈinan/"}).phonemes
-    assert "ʒinˈɐ̃ŋ" in plain and "dʒˈinan" not in plain
-    assert "dʒˈinan," in taught and "ʒinˈɐ̃ŋ" not in taught
+    taught = dora.phonemize("Bem-vindo a Jinan, a capital.", {"Jinan": "/dʒinˈan/"}).phonemes
+    assert "ʒinˈɐ̃ŋ" in plain and "dʒinˈan" not in plain
+    assert "dʒinˈan," in taught and "ʒinˈɐ̃ŋ" not in taught
     # a respelling goes through the phonemizer like any text
     assert "dʒ" in dora.phonemize("Jinan", {"Jinan": "Djinan"}).phonemes
 
