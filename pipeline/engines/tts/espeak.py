@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from pipeline.engines.tts.lexicon import apply_lexicon, spoken_text
 from pipeline.errors import EngineError
 
 
@@ -28,6 +31,17 @@ def has_voice(name: str) -> bool:
     return name in names
 
 
+@functools.lru_cache(maxsize=4)
+def version(exe: str) -> str:
+    """`espeak-ng --version` (once per process)."""
+    proc = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
+    return proc.stdout.strip()
+
+
+def wpm(rate: float) -> int:
+    return int(round(175 * rate))  # espeak-ng's default pace is 175 words a minute
+
+
 def _checked(name: str) -> str:
     exe = espeak_bin()
     if exe is None:
@@ -37,22 +51,23 @@ def _checked(name: str) -> str:
     return exe
 
 
-def voice_identity(name: str) -> dict[str, Any]:
-    """A formant voice is its name and the program's version (no model file)."""
-    exe = _checked(name)
-    version = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
-    return {"engine": "espeak-ng", "voice": name, "version": version.stdout.strip()}
+def identity(name: str, search_dirs: list[Path], digest: Callable[[Path], str]) -> dict[str, Any]:
+    """What determines an espeak-ng voice's audio: espeak-ng's version and the voice. (Its
+    voices live inside the package, so the version stands for their files.)"""
+    return {"engine": "espeak-ng", "voice": name, "version": version(_checked(name))}
 
 
 class Espeak:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, search: list[Path], shared: dict[str, Any]) -> None:
         self.exe = _checked(name)
         self.name = name
 
-    def synthesize(self, text: str, out_wav: Path, rate: float = 1.0) -> None:
-        wpm = int(round(175 * rate))  # espeak-ng's default pace is 175 words a minute
+    def synthesize(self, text: str, out_wav: Path, rate: float = 1.0,
+                   lexicon: Mapping[str, str] | None = None) -> None:
+        """Lexicon respellings are read; a `/phonemes/` entry falls back to the word."""
+        text = spoken_text(apply_lexicon(text, lexicon or {}))
         # text goes on stdin, never through a shell or as an option-looking argument
-        proc = subprocess.run([self.exe, "-v", self.name, "-s", str(wpm), "-w", str(out_wav),
+        proc = subprocess.run([self.exe, "-v", self.name, "-s", str(wpm(rate)), "-w", str(out_wav),
                                "--stdin"],
                               input=text.encode("utf-8"), capture_output=True, check=False)
         if proc.returncode != 0 or not out_wav.exists():

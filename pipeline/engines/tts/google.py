@@ -5,20 +5,30 @@ Not usable offline; tested only against a local HTTP server.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+from pipeline.engines.tts.lexicon import apply_lexicon, spoken_text
 from pipeline.errors import EngineError
 
 
+def identity(name: str, search_dirs: list[Path], digest: Callable[[Path], str]) -> dict[str, Any]:
+    """gTTS is a remote service: the voice (language) is all that is known of it."""
+    return {"engine": "gtts", "voice": name}
+
+
 class GoogleTTS:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, search: list[Path], shared: dict[str, Any]) -> None:
         try:
             import gtts  # noqa: F401
         except ImportError as e:
             raise EngineError("gTTS is not installed; pip install 'springs-pipeline[online]'") from e
         self.lang = name
 
-    def synthesize(self, text: str, out_wav: Path, rate: float = 1.0) -> None:
+    def synthesize(self, text: str, out_wav: Path, rate: float = 1.0,
+                   lexicon: Mapping[str, str] | None = None) -> None:
+        text = spoken_text(apply_lexicon(text, lexicon or {}))
         from gtts import gTTS
         from gtts.tts import gTTSError
 

