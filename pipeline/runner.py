@@ -1,5 +1,7 @@
 """A run as a library call: lock the outputs folder, plan, execute, check QA, write the
-manifest, release the lock. The CLI's `run` and the review desk's rerun both call `run`."""
+manifest, release the lock (what the CLI's `run` calls). The review desk's rerun uses the
+same pieces (plan, execute, manifest) under the same lock, keeping other versions' failures
+in the manifest and adding the video's master."""
 
 from __future__ import annotations
 

@@ -63,4 +63,5 @@ def test_a_missing_or_unreadable_file(tmp_path: Path) -> None:
     srt.parent.mkdir(parents=True)
     srt.write_bytes(b"\xff\xfe not an srt \x00")
     found = qa.findings(ws, "one", "pt")
-    assert [f["rule"] for f in found] == ["parse"] and "not a readable SRT" in found[0]["detail"]
+    assert [f["rule"] for f in found] == ["parse"] and str(srt) in found[0]["detail"]
+    assert "UTF-16; save it as UTF-8" in found[0]["detail"]
