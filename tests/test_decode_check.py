@@ -225,3 +225,43 @@ def test_the_sound_is_trimmed_to_the_usable_part(tmp_path: Path) -> None:
     assert media.wav_seconds(tmp_path / "a.wav") == 1.25
     samples, rate = mt.read_wav(tmp_path / "a.wav")
     assert rate == 16000 and samples.max() == 1
+
+
+@pytest.mark.parametrize("damaged", ["fail", "keep"])
+def test_a_run_on_a_half_cut_source(corpus: dict[str, Path], tmp_path: Path, damaged: str) -> None:
+    """Through `pipeline run`: the cut-off file fails with its cause by default; with
+    extract.damaged: keep every profile of the version is the decodable part, picture and
+    sound alike, with a warning."""
+    import yaml
+
+    from tests.conftest import run_pipeline
+
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "cut.mp4").write_bytes(corpus["cut_50"].read_bytes())
+    (tmp_path / "media" / "cut.script.txt").write_text("Clear water rises.\n", encoding="utf-8")
+    config = tmp_path / "pipeline.yaml"
+    config.write_text(yaml.safe_dump({
+        "inputs": ["media/*.mp4"], "languages": ["en"], "extract": {"damaged": damaged},
+        "narration": {"mode": "voiceover"}, "executor": {"jobs": 1},
+        "render": {"profiles": {"landscape": {"width": 320, "height": 180},
+                                "vertical": {"width": 180, "height": 320, "fit": "blur"},
+                                "screen": {"width": 320, "height": 180, "audio": False}},
+                   "preset": "superfast", "crf": 30}}), encoding="utf-8")
+    result = run_pipeline(config)
+    if damaged == "fail":
+        assert result.code == 1
+        (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith("FAILED")]
+        assert "extract cut" in line and "cut.mp4: only 9." in line and "re-export it" in line
+        assert not (tmp_path / "outputs" / "cut" / "en").exists()
+        return
+    assert result.code == 0, result.stderr
+    assert "warning" in result.stderr and "can be decoded" in result.stderr
+    usable = json.loads((tmp_path / "outputs" / "cut" / "source" / "probe.json")
+                        .read_text())["usable_duration"]
+    assert 8 < usable < 10.5
+    lengths = []
+    for profile in ("landscape", "vertical", "screen"):
+        out = tmp_path / "outputs" / "cut" / "en" / f"cut.en.{profile}.mp4"
+        lengths += [float(s["duration"]) for s in mt.probe(out)["streams"]]
+    assert len(lengths) == 5  # two profiles with picture and sound, the screen's picture
+    assert all(abs(length - usable) <= 0.1 for length in lengths), (usable, lengths)
