@@ -76,7 +76,7 @@ def measure(spec: str, lang: str, lines: list[str], tmp: Path) -> dict[str, obje
         w.setsampwidth(2)
         w.setframerate(rate)
         w.writeframes(audio.tobytes())
-    heard = roundtrip.transcribe(whole, lang)
+    heard = roundtrip.transcribe(roundtrip.load_whisper(), whole, lang)
     reference = (" " if roundtrip.metric(lang) == "wer" else "").join(lines)
     return {"voice": spec, "lang": lang, "metric": roundtrip.metric(lang),
             "error": round(roundtrip.error_rate(reference, heard, lang), 3),

@@ -43,6 +43,7 @@ class Outcome:
     seconds: float = 0.0
     cause: str = ""
     warnings: list[str] = field(default_factory=list)
+    note: str = ""  # what a task that ran says about its work
 
 
 def backup_edit(path: Path) -> Path:
@@ -90,7 +91,8 @@ def run_unit(ws: Workspace, registry: Registry, tasks: list[Task], pool: EngineP
             except Exception as e:
                 outcomes[task] = _failed(ws, task, e, start)
                 continue
-            outcomes[task] = Outcome(task, Done.RAN, share, warnings=result.warnings)
+            outcomes[task] = Outcome(task, Done.RAN, share, warnings=result.warnings,
+                                    note=result.note)
     return [outcomes[t] for t in tasks]
 
 
@@ -205,7 +207,8 @@ def unit_label(unit: list[Task]) -> str:
 def report(reporter: Reporter, out: Outcome) -> None:
     for w in out.warnings:
         reporter.warn(f"{out.task.stage} {out.task.label}: {w}")
-    reporter.task_done(out.task.stage, out.task.label, out.status.value, out.seconds, out.cause)
+    reporter.task_done(out.task.stage, out.task.label, out.status.value, out.seconds,
+                      out.cause or out.note)
 
 
 def execute(ws: Workspace, registry: Registry, tasks: list[Task], reporter: Reporter,

@@ -6,7 +6,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.approvals import load_store, summary
-from pipeline.cache import TaskState, write_json_atomic
+from pipeline.cache import TaskState, read_json, write_json_atomic
 from pipeline.graph import Status, evaluate
 from pipeline.qa import findings
 from pipeline.registry import Registry
@@ -27,6 +27,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
             made = TaskState.load(ws.paths.state(Task("translate", video.name, lang)))
             route = made.extra.get("route") if made else None
             approval = summary(ws, video.name, lang, approvals)
+            narration = _narration(ws, video.name, lang)
             for profile in ws.config.render.profiles:
                 rel = ws.paths.rel(ws.paths.deliverable(video.name, lang, profile))
                 m = measured.get(profile, {})
@@ -37,6 +38,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
                     "sha256": state.outputs.get(rel) if state else None,
                     "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp") if k in m},
                     "route": route,  # how the subtitles were made (provided, pivot, machine...)
+                    "narration": narration,
                     "qa": qa, "approval": approval,
                 })
         if ws.config.render.master:
@@ -45,6 +47,16 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
                 items.append(master)
     return {"tool": "springs-pipeline", "version": __version__, "deliverables": items,
             "failures": failures}
+
+
+def _narration(ws: Workspace, video: str, lang: str) -> dict[str, Any] | None:
+    """Who narrated the version, and its round trip when narration.verify heard it back."""
+    timing = read_json(ws.paths.timing(video, lang)) or {}
+    if not timing.get("narrated"):
+        return None
+    voice = timing.get("voice") or {}
+    return {"voice": voice.get("spec"), "engine": voice.get("engine"),
+            "verify": timing.get("verify")}
 
 
 def _master(ws: Workspace, registry: Registry, video: str, source: str) -> dict[str, Any] | None:

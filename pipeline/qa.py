@@ -1,4 +1,5 @@
-"""QA findings per version: subtitle rules, narration overflow, loudness, glossary terms."""
+"""QA findings per version: subtitle rules, narration overflow and names not heard, loudness,
+glossary terms."""
 
 from __future__ import annotations
 
@@ -54,6 +55,10 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
         if line.get("overflow", 0) > 0:
             found.append({"kind": "narration", "index": line["index"], "rule": "overflow",
                           "detail": f"line {line['index']} overflows its slot by {line['overflow']} ms"})
+        for name in line.get("unheard", []):  # narration.verify
+            found.append({"kind": "narration", "index": line["index"], "rule": "name_unheard",
+                          "detail": f"line {line['index']}: {name!r} is in the text but not heard "
+                                    f"in the narration (heard: {line.get('heard', '')!r})"})
     state = TaskState.load(ws.paths.state(Task("render", video, lang)))
     target = ws.config.render.loudness_lufs
     for profile, m in ((state.extra.get("deliverables") or {}) if state else {}).items():

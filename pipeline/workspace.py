@@ -175,6 +175,14 @@ class Layout:
         """The master's clean pictures of a video, each named by the hash of what made it."""
         return self.out.joinpath(".pipeline", "pictures", video)
 
+    def line_audio(self, key: str) -> Path:
+        """One narration line as synthesized, by its synthesis key (shared by every version)."""
+        return self.out.joinpath(".pipeline", "lines", key[:2], f"{key}.wav")
+
+    def heard(self, key: str) -> Path:
+        """What the verifying Whisper heard in a narration track, by the track's key."""
+        return self.out.joinpath(".pipeline", "heard", key[:2], f"{key}.json")
+
     # project folders with extra model files
     def assets(self, kind: str) -> Path:
         """assets/voices, assets/fonts: files a project adds to what the packages hold."""

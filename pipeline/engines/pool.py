@@ -39,5 +39,11 @@ class EnginePool:
     def translator(self, engine: str, src: str, tgt: str) -> mt.MachineTranslator:
         return self._get(("mt", engine, src, tgt), lambda: mt.make_translator(engine, src, tgt, self._shared))
 
+    def hearing(self) -> Any:
+        """The packaged multilingual Whisper that checks what a voice said (narration.verify)."""
+        from pipeline import roundtrip
+
+        return self._get(("hearing",), roundtrip.load_whisper)
+
     def voice(self, spec: str, search: list[Path]) -> tts.Voice:
         return self._get(("tts", spec, tuple(search)), lambda: tts.make_voice(spec, search, self._shared))

@@ -28,6 +28,7 @@ class Result:
 
     warnings: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    note: str = ""  # one line for the run's log ("1 of 9 line(s) synthesized")
     # larger records kept beside the state (`Layout.detail`), read only by who needs them: a
     # freshness check of every task reads the state, not these
     detail: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,98 @@
+"""narration.verify: what the host actually said, heard back by the packaged multilingual Whisper.
+
+The narration track as aired (every line after its speed-up) is transcribed in one pass; per
+version the score is the word error rate (character error rate for zh and ja) of what was
+heard against what was narrated (`pipeline.roundtrip`). Each line gets the text of the
+segments heard while it plays (a segment that spans two lines counts for both), so a name
+not heard is a finding that names its line.
+
+A glossary name counts as heard when its sound is in what Whisper wrote, not its spelling:
+for Chinese the names are compared as toneless pinyin (Whisper's usual Chinese error is a
+homophone: 吉南 for 济南 is the right sound), for the other languages without case,
+punctuation or accents, allowing a near spelling (Whisper base writes "Baotou" for a
+well-said "Baotu"; partial ratio >= NAME_SIMILARITY). A name said so that none of that
+matches was not said recognisably: a QA finding naming the line.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline import roundtrip
+
+NAME_SIMILARITY = 80  # rapidfuzz partial_ratio (0-100) of the name against what was heard
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One line's check: what was heard, and the glossary names in its text that were not."""
+
+    index: int
+    text: str
+    heard: str
+    unheard: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "heard": self.heard, "unheard": list(self.unheard)}
+
+
+def _sounds(text: str, lang: str) -> str:
+    """Text as compared for names: toneless pinyin syllables for zh; else no case,
+    punctuation or accents."""
+    norm = roundtrip.normalize(text, lang)
+    if roundtrip.base_lang(lang) == "zh":
+        from pypinyin import lazy_pinyin
+
+        return " ".join(s for s in lazy_pinyin(norm) if s.strip())
+    folded = unicodedata.normalize("NFKD", norm)
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def name_heard(name: str, heard: str, lang: str) -> bool:
+    """Whether a glossary name is recognisably in what was heard (see the module docstring)."""
+    want, got = _sounds(name, lang), _sounds(heard, lang)
+    if not want:
+        return True
+    if f" {want} " in f" {got} ":
+        return True
+    if roundtrip.base_lang(lang) in roundtrip.CHARACTER_LANGS:
+        return False
+    from rapidfuzz import fuzz
+
+    return float(fuzz.partial_ratio(want, got)) >= NAME_SIMILARITY
+
+
+def check_line(index: int, text: str, heard: str, names: list[str], lang: str) -> Heard:
+    """The names of `names` that the line's text holds and its audio does not."""
+    from pipeline.glossary import term_present
+
+    missing = tuple(n for n in names if term_present(text, n, lang) and not name_heard(n, heard, lang))
+    return Heard(index, text, heard, missing)
+
+
+def _joined(texts: list[str], lang: str) -> str:
+    return ("" if roundtrip.metric(lang) == "cer" else " ").join(t for t in texts if t)
+
+
+def by_line(lines: list[dict[str, Any]], segments: list[dict[str, Any]], names: list[str],
+            lang: str) -> list[Heard]:
+    """Each narrated line (timing.json's: index, start, end, text) with what was heard while it
+    plays: the segments that overlap it."""
+    out = []
+    for line in lines:
+        during = [s["text"] for s in segments if s["start"] < line["end"] and s["end"] > line["start"]]
+        out.append(check_line(line["index"], line["text"], _joined(during, lang), names, lang))
+    return out
+
+
+def score(lines: list[Heard], segments: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+    """The version's round trip: metric, error rate of all that was heard against all that was
+    narrated, names not heard."""
+    narrated = _joined([h.text for h in lines], lang)
+    heard = _joined([s["text"] for s in segments], lang)
+    return {"metric": roundtrip.metric(lang),
+            "error_rate": round(roundtrip.error_rate(narrated, heard, lang), 3),
+            "lines": len(lines), "model": f"faster-whisper {roundtrip.MODEL}",
+            "names_unheard": sum(len(h.unheard) for h in lines)}
