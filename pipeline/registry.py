@@ -52,8 +52,9 @@ class Registry:
         return any(d in failed for d in self.deps(task, languages))
 
 
-def default_registry(sample_seconds: float = 10.0) -> Registry:
-    """The pipeline's stages (`sample_seconds`: the excerpt `run --sample` renders)."""
+def default_registry(sample_seconds: float | None = None) -> Registry:
+    """The pipeline's stages; `sample_seconds` for a `run --sample` (the excerpt rendered, and
+    narrated: only its lines are synthesized)."""
     from pipeline.stages.extract import Extract
     from pipeline.stages.master import Master
     from pipeline.stages.narrate import Narrate
@@ -61,6 +62,6 @@ def default_registry(sample_seconds: float = 10.0) -> Registry:
     from pipeline.stages.transcribe import Transcribe
     from pipeline.stages.translate import Translate
 
-    stages: list[Stage[Any]] = [Extract(), Transcribe(), Translate(), Narrate(), Render(),
-                           Sample(sample_seconds), Master()]
+    stages: list[Stage[Any]] = [Extract(), Transcribe(), Translate(), Narrate(sample_seconds),
+                                Render(), Sample(sample_seconds or 10.0), Master()]
     return Registry(TABLE, {s.name: s for s in stages})

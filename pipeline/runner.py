@@ -93,7 +93,7 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
     if request.sample is not None and not 0 < request.sample <= 600:
         raise ConfigError(f"--sample {request.sample}: give the excerpt length in seconds, 0 to 600")
     ws = ws or Workspace(load_config(config_path))
-    registry = registry or default_registry(request.sample or 10.0)
+    registry = registry or default_registry(request.sample)
     videos, langs = select(ws, request.videos, request.langs)
     for w in ws.warnings:
         reporter.warn(w)

@@ -4,6 +4,7 @@ keeps the reading rules."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -63,3 +64,19 @@ def test_every_subtitle_file_of_the_demo_keeps_the_rules(demo: tuple[Path, RunRe
         cues = load_srt(srt)
         assert cues, srt
         assert check(cues, rules_for(config, lang)) == [], srt
+
+
+def test_a_sample_narrates_and_hears_only_its_own_lines(demo: tuple[Path, RunResult]) -> None:
+    """CI's sample run synthesizes the lines of the excerpt (and the next), not the whole
+    film, and the demo's check of what the host said runs on them."""
+    root, result = demo
+    assert result.code == 0, result.stderr
+    out = root / "outputs"
+    for lang in ("pt", "zh"):
+        timing = json.loads((out / "jinan_intro" / lang / "timing.json").read_text(encoding="utf-8"))
+        cues = load_srt(out / "jinan_intro" / lang / "subtitles.srt")
+        assert timing["voice"]["engine"] == "kokoro"
+        assert timing["sample_ms"] == SECONDS * 1000
+        inside = sum(1 for c in cues if c.start < SECONDS * 1000)
+        assert timing["synthesis"]["lines"] == inside + 1 < len(cues)
+        assert timing["verify"]["lines"] == inside + 1
