@@ -57,6 +57,8 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
                        f"translations {'cover every video' if not missing else 'missing for ' + ', '.join(missing)}",
                        str(e))
         spec = voice_spec(cfg.narration, lang)
+        if cfg.narration.verify and lang == cfg.languages[0]:
+            yield _hearing_check(ws)
         if tts.split_spec(spec)[0] == "kokoro":
             yield from _kokoro_checks(ws, lang, spec, model_checked)
             model_checked = True
@@ -66,6 +68,17 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
             yield True, f"{lang}: voice {spec}", ""
         except PipelineError as e:
             yield False, f"{lang}: voice {spec}", str(e)
+
+
+def _hearing_check(ws: Workspace) -> tuple[bool, str, str]:
+    """narration.verify's model: its packaged files by content (loading it is a run's cost)."""
+    from pipeline import roundtrip
+
+    try:
+        roundtrip.identity(ws.hashes.sha256)
+        return True, f"narration.verify: faster-whisper {roundtrip.MODEL} (packaged)", ""
+    except PipelineError as e:
+        return False, "narration.verify", str(e)
 
 
 def _kokoro_checks(ws: Workspace, lang: str, spec: str,
