@@ -5,8 +5,8 @@ Usage::
 
     python scripts/make_demo_media.py [OUTDIR] [--print-timings]
 
-OUTDIR defaults to ``assets/samples`` under the repository root. Two files are
-created there (each one skipped if it already exists), three with ``--zh``:
+OUTDIR defaults to ``assets/samples`` under the repository root. Three files are
+created there (each one skipped if it already exists):
 
 ``jinan_intro.mp4``
     ~40 s, 1280x720 at 25 fps. An English AI host (Piper neural TTS, voice
@@ -19,13 +19,14 @@ created there (each one skipped if it already exists), three with ``--zh``:
     the ambient bed only and no speech. Its narration is the committed
     ``springs_broll.script.txt`` beside it.
 
-``quancheng_zh.mp4`` (only with ``--zh``)
-    ~19 s, a Mandarin host (Kokoro-82M, voice ``zf_xiaobei``, phonemes from
+``quancheng_zh.mp4``
+    ~20 s, a Mandarin host (Kokoro-82M, voice ``zf_xiaobei``, phonemes from
     misaki's ZHG2P) naming the glossary's places, over warm gradients. Its
     human English translation is ``assets/translations/quancheng_zh.en.srt``
     (the demo makes pt from it through ``translate.pivot: en``). Needs
     kokoro-onnx, misaki[zh] and the Kokoro model and voices in the pipeline's
-    model cache (``<cache>/kokoro/``, set up with the Kokoro engine).
+    model cache (``<cache>/kokoro/``, set up by ``make models``); without them
+    the script stops with a one-line cause naming ``make models`` (exit 1).
 
 Every file is written to a hidden temporary file in OUTDIR and moved into place
 with ``os.replace``, so an interrupted run never leaves a half-written video.
@@ -247,10 +248,12 @@ def synthesize_mandarin(sentences: Sequence[str], voice: str = ZH_VOICE) -> tupl
         from kokoro_onnx import Kokoro
         from misaki.zh import ZHG2P
     except ImportError as e:
-        raise MandarinUnavailable(f"the Mandarin clip needs kokoro-onnx and misaki[zh] ({e})") from e
+        raise MandarinUnavailable(f"{ZH_NAME} needs kokoro-onnx and misaki[zh] ({e}); "
+                                  "run `make models`") from e
     for path in (model, voice_file):
         if not path.is_file():
-            raise MandarinUnavailable(f"the Mandarin clip needs {path} (the Kokoro engine's files)")
+            raise MandarinUnavailable(f"{ZH_NAME} needs the Kokoro file {path}; "
+                                     "run `make models`")
     jieba.setLogLevel(logging.WARNING)
     style = np.fromfile(voice_file, dtype=np.float32).reshape(510, 1, 256)
     options = ort.SessionOptions()
@@ -494,10 +497,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--print-timings", action="store_true",
         help="print the sentence timings of the narrated clips",
     )  # fmt: skip
-    parser.add_argument(
-        "--zh", action="store_true",
-        help=f"also make {ZH_NAME}, the Mandarin sample (needs the Kokoro engine's files)",
-    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -524,22 +523,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_atomically(broll, make_broll)
         print(f"wrote: {broll} ({BROLL_DURATION_S:.2f} s)")
 
+    zh = outdir / ZH_NAME
     zh_narration = None
-    if args.zh:
-        zh = outdir / ZH_NAME
-        try:
-            if args.print_timings or not zh.exists():
-                zh_narration = build_mandarin_narration()
-        except MandarinUnavailable as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 1
-        if zh.exists():
-            print(f"exists: {zh}")
-        else:
-            assert zh_narration is not None
-            with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
-                write_atomically(zh, lambda tmp: make_zh(tmp, zh_narration, Path(work)))
-            print(f"wrote: {zh} ({zh_narration.duration:.2f} s)")
+    try:
+        if args.print_timings or not zh.exists():
+            zh_narration = build_mandarin_narration()
+    except MandarinUnavailable as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if zh.exists():
+        print(f"exists: {zh}")
+    else:
+        assert zh_narration is not None
+        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
+            write_atomically(zh, lambda tmp: make_zh(tmp, zh_narration, Path(work)))
+        print(f"wrote: {zh} ({zh_narration.duration:.2f} s)")
 
     if args.print_timings and narration is not None:
         print_timings(narration)
