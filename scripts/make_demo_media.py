@@ -26,7 +26,9 @@ created there (each one skipped if it already exists):
     (the demo makes pt from it through ``translate.pivot: en``). Needs
     kokoro-onnx, misaki[zh] and the Kokoro model and voices in the pipeline's
     model cache (``<cache>/kokoro/``, set up by ``make models``); without them
-    the script stops with a one-line cause naming ``make models`` (exit 1).
+    the script stops, before making anything, with a one-line cause naming
+    ``make models`` (exit 1). Kokoro synthesizes on a worker thread while the
+    English clips are made.
 
 Every file is written to a hidden temporary file in OUTDIR and moved into place
 with ``os.replace``, so an interrupted run never leaves a half-written video.
@@ -54,6 +56,7 @@ import tempfile
 import time
 import wave
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,23 +240,33 @@ def kokoro_files(voice: str) -> tuple[Path, Path]:
     return folder / "kokoro-v1.0.int8.onnx", folder / "voices" / f"{voice}.bin"
 
 
+def mandarin_problem(voice: str = ZH_VOICE) -> str | None:
+    """Why the Mandarin clip cannot be made here (one line naming the fix), or None."""
+    import importlib.util
+
+    for module, package in (("kokoro_onnx", "kokoro-onnx"), ("misaki", "misaki[zh]"),
+                            ("jieba", "jieba"), ("onnxruntime", "onnxruntime")):
+        if importlib.util.find_spec(module) is None:
+            return f"{ZH_NAME} needs the Python package {package}; run `make models`"
+    for path in kokoro_files(voice):
+        if not path.is_file():
+            return f"{ZH_NAME} needs the Kokoro file {path}; run `make models`"
+    return None
+
+
 def synthesize_mandarin(sentences: Sequence[str], voice: str = ZH_VOICE) -> tuple[list[np.ndarray], int]:
     """Synthesize each sentence with Kokoro (misaki's Mandarin phonemes); float32 clips."""
-    model, voice_file = kokoro_files(voice)
-    try:
-        import logging
+    problem = mandarin_problem(voice)
+    if problem:
+        raise MandarinUnavailable(problem)
+    import logging
 
-        import jieba
-        import onnxruntime as ort
-        from kokoro_onnx import Kokoro
-        from misaki.zh import ZHG2P
-    except ImportError as e:
-        raise MandarinUnavailable(f"{ZH_NAME} needs kokoro-onnx and misaki[zh] ({e}); "
-                                  "run `make models`") from e
-    for path in (model, voice_file):
-        if not path.is_file():
-            raise MandarinUnavailable(f"{ZH_NAME} needs the Kokoro file {path}; "
-                                     "run `make models`")
+    import jieba
+    import onnxruntime as ort
+    from kokoro_onnx import Kokoro
+    from misaki.zh import ZHG2P
+
+    model, voice_file = kokoro_files(voice)
     jieba.setLogLevel(logging.WARNING)
     style = np.fromfile(voice_file, dtype=np.float32).reshape(510, 1, 256)
     options = ort.SessionOptions()
@@ -487,6 +500,25 @@ def print_timings(narration: Narration, name: str = INTRO_NAME) -> None:
             print(f"      pause {format_ts(a)} --> {format_ts(b)}")
 
 
+def make_english_clips(intro: Path, broll: Path, timings: bool) -> Narration | None:
+    """jinan_intro and springs_broll, each unless it exists; the intro's narration when it
+    was synthesized (for --print-timings)."""
+    narration = build_narration() if timings or not intro.exists() else None
+    if intro.exists():
+        print(f"exists: {intro}")
+    else:
+        assert narration is not None
+        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
+            write_atomically(intro, lambda tmp: make_intro(tmp, narration, Path(work)))
+        print(f"wrote: {intro} ({narration.duration:.2f} s)")
+    if broll.exists():
+        print(f"exists: {broll}")
+    else:
+        write_atomically(broll, make_broll)
+        print(f"wrote: {broll} ({BROLL_DURATION_S:.2f} s)")
+    return narration
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -506,31 +538,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
 
-    intro, broll = outdir / INTRO_NAME, outdir / BROLL_NAME
-    narration = build_narration() if args.print_timings or not intro.exists() else None
-
-    if intro.exists():
-        print(f"exists: {intro}")
-    else:
-        assert narration is not None
-        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
-            write_atomically(intro, lambda tmp: make_intro(tmp, narration, Path(work)))
-        print(f"wrote: {intro} ({narration.duration:.2f} s)")
-
-    if broll.exists():
-        print(f"exists: {broll}")
-    else:
-        write_atomically(broll, make_broll)
-        print(f"wrote: {broll} ({BROLL_DURATION_S:.2f} s)")
-
-    zh = outdir / ZH_NAME
-    zh_narration = None
-    try:
-        if args.print_timings or not zh.exists():
-            zh_narration = build_mandarin_narration()
-    except MandarinUnavailable as e:
-        print(f"error: {e}", file=sys.stderr)
+    intro, broll, zh = outdir / INTRO_NAME, outdir / BROLL_NAME, outdir / ZH_NAME
+    need_zh = args.print_timings or not zh.exists()
+    problem = mandarin_problem() if need_zh else None
+    if problem:  # before anything is made: `make demo` needs all three clips
+        print(f"error: {problem}", file=sys.stderr)
         return 1
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Kokoro runs on one onnxruntime thread (the same samples every run), so the
+        # Mandarin host is synthesized beside the English clips' Piper and x264 work
+        zh_job = pool.submit(build_mandarin_narration) if need_zh else None
+        narration = make_english_clips(intro, broll, args.print_timings)
+        try:
+            zh_narration = zh_job.result() if zh_job else None
+        except MandarinUnavailable as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 1
     if zh.exists():
         print(f"exists: {zh}")
     else:
