@@ -37,8 +37,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
     root = tmp_path_factory.mktemp("demo")
     shutil.copy(REPO / "pipeline.yaml", root / "pipeline.yaml")
     shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("*.mp4"))
-    subprocess.run([sys.executable, str(REPO / "scripts" / "make_demo_media.py"),
-                    str(root / "assets" / "samples")], check=True, capture_output=True)
+    made = subprocess.run([sys.executable, str(REPO / "scripts" / "make_demo_media.py"),
+                           str(root / "assets" / "samples")], capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr  # e.g. the Kokoro files missing: `make models`
     return root, run_pipeline(root / "pipeline.yaml", "--sample", str(SECONDS))
 
 
