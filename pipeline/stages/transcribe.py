@@ -60,8 +60,9 @@ class Transcribe(Stage[TranscribeParams]):
             return TranscribeParams(True, lang, book.only(lang))
         t = ws.config.transcribe
         # `auto` is the English model for English, the multilingual one otherwise; with the
-        # language left to detection it stays `auto` (its identity names both models)
-        model_name = resolve_model(t.model, source) if t.model == AUTO else t.model
+        # language left to detection it stays `auto` (its identity names both models) and
+        # `choose_model` settles it per source once the language is detected
+        model_name = resolve_model(t.model, source) if t.model == AUTO and source != AUTO else t.model
         options = asr.AsrOptions(model_name, t.compute_type, t.beam_size, t.threads, t.vad)
         model = ws.memo(("asr", t.engine, options),
                         lambda: asr.identity(t.engine, options, ws.hashes.sha256))
