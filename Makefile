@@ -22,7 +22,7 @@ demo: setup
 test: setup $(VENV)/.installed-test
 	$(PY) -m ruff check pipeline tests bench scripts
 	$(PY) -m mypy
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 setup: system-deps $(VENV)/.installed models
 
