@@ -14,6 +14,12 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
         return np.frombuffer(frames, dtype=np.int16), w.getframerate()
 
 
+def length_ms(path: Path) -> int:
+    """A WAV file's length, from its header (no samples read)."""
+    with wave.open(str(path), "rb") as w:
+        return int(1000 * w.getnframes() / w.getframerate())
+
+
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)

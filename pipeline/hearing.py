@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline import roundtrip
+from pipeline.glossary import term_present
 
 NAME_SIMILARITY = 80  # rapidfuzz partial_ratio (0-100) of the name against what was heard
 
@@ -52,7 +53,11 @@ def _sounds(text: str, lang: str) -> str:
 
 def name_heard(name: str, heard: str, lang: str) -> bool:
     """Whether a glossary name is recognisably in what was heard (see the module docstring)."""
-    want, got = _sounds(name, lang), _sounds(heard, lang)
+    return _heard_in(_sounds(name, lang), _sounds(heard, lang), lang)
+
+
+def _heard_in(want: str, got: str, lang: str) -> bool:
+    """`name_heard` on texts already turned into sounds."""
     if not want:
         return True
     if f" {want} " in f" {got} ":
@@ -66,14 +71,10 @@ def name_heard(name: str, heard: str, lang: str) -> bool:
 
 def check_line(index: int, text: str, heard: str, names: list[str], lang: str) -> Heard:
     """The names of `names` that the line's text holds and its audio does not."""
-    from pipeline.glossary import term_present
-
-    missing = tuple(n for n in names if term_present(text, n, lang) and not name_heard(n, heard, lang))
+    got = _sounds(heard, lang)
+    missing = tuple(n for n in names
+                    if term_present(text, n, lang) and not _heard_in(_sounds(n, lang), got, lang))
     return Heard(index, text, heard, missing)
-
-
-def _joined(texts: list[str], lang: str) -> str:
-    return ("" if roundtrip.metric(lang) == "cer" else " ").join(t for t in texts if t)
 
 
 def by_line(lines: list[dict[str, Any]], segments: list[dict[str, Any]], names: list[str],
@@ -83,15 +84,16 @@ def by_line(lines: list[dict[str, Any]], segments: list[dict[str, Any]], names: 
     out = []
     for line in lines:
         during = [s["text"] for s in segments if s["start"] < line["end"] and s["end"] > line["start"]]
-        out.append(check_line(line["index"], line["text"], _joined(during, lang), names, lang))
+        out.append(check_line(line["index"], line["text"], roundtrip.joined(during, lang), names,
+                              lang))
     return out
 
 
 def score(lines: list[Heard], segments: list[dict[str, Any]], lang: str) -> dict[str, Any]:
     """The version's round trip: metric, error rate of all that was heard against all that was
     narrated, names not heard."""
-    narrated = _joined([h.text for h in lines], lang)
-    heard = _joined([s["text"] for s in segments], lang)
+    narrated = roundtrip.joined([h.text for h in lines], lang)
+    heard = roundtrip.joined([s["text"] for s in segments], lang)
     return {"metric": roundtrip.metric(lang),
             "error_rate": round(roundtrip.error_rate(narrated, heard, lang), 3),
             "lines": len(lines), "model": f"faster-whisper {roundtrip.MODEL}",

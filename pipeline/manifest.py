@@ -6,7 +6,7 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.approvals import load_store, summary
-from pipeline.cache import TaskState, read_json, write_json_atomic
+from pipeline.cache import TaskState, write_json_atomic
 from pipeline.graph import Status, evaluate
 from pipeline.qa import findings
 from pipeline.registry import Registry
@@ -51,7 +51,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
 
 def _narration(ws: Workspace, video: str, lang: str) -> dict[str, Any] | None:
     """Who narrated the version, and its round trip when narration.verify heard it back."""
-    timing = read_json(ws.paths.timing(video, lang)) or {}
+    timing = ws.read_json(ws.paths.timing(video, lang)) or {}
     if not timing.get("narrated"):
         return None
     voice = timing.get("voice") or {}

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import subtitles as subs
-from pipeline.cache import TaskState, canonical_hash, read_json
+from pipeline.cache import TaskState, canonical_hash
 from pipeline.errors import PipelineError
 from pipeline.rules import rules_for
 from pipeline.workspace import Task, Workspace
@@ -50,7 +50,7 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
         found += subtitle_findings(ws, srt, lang)
     except FileNotFoundError:
         pass
-    timing = read_json(ws.paths.timing(video, lang)) or {}
+    timing = ws.read_json(ws.paths.timing(video, lang)) or {}
     for line in timing.get("lines", []):
         if line.get("overflow", 0) > 0:
             found.append({"kind": "narration", "index": line["index"], "rule": "overflow",

@@ -21,6 +21,8 @@ from pipeline.errors import EngineError
 
 CHARACTER_LANGS = frozenset({"zh", "ja"})
 MODEL = "base"  # the packaged multilingual faster-whisper model
+# how it listens: the language given, no prompt, no VAD, each window on its own
+DECODING: dict[str, Any] = {"beam_size": 5, "vad_filter": False, "condition_on_previous_text": False}
 
 
 def base_lang(lang: str) -> str:
@@ -30,6 +32,11 @@ def base_lang(lang: str) -> str:
 def metric(lang: str) -> str:
     """`cer` for languages written without spaces between words, else `wer`."""
     return "cer" if base_lang(lang) in CHARACTER_LANGS else "wer"
+
+
+def joined(texts: list[str], lang: str) -> str:
+    """Pieces of text in lang put together: no space between them in zh and ja."""
+    return ("" if base_lang(lang) in CHARACTER_LANGS else " ").join(t for t in texts if t)
 
 
 def normalize(text: str, lang: str) -> str:
@@ -80,7 +87,7 @@ def identity(digest: Callable[[Path], str]) -> dict[str, Any]:
     if not files:
         raise EngineError(_MISSING)
     return {"engine": "faster-whisper", "model": MODEL, "files": [digest(f) for f in files],
-            "beam_size": 5, "vad": False, "prompt": None}
+            **DECODING, "prompt": None}
 
 
 _MISSING = ("narration.verify: the multilingual Whisper base model is not installed; fix: "
@@ -101,17 +108,13 @@ def load_whisper(threads: int = 0) -> Any:
     return WhisperModel(str(folder), device="cpu", compute_type="int8", cpu_threads=threads)
 
 
-def transcribe(model: Any, audio: Path, lang: str) -> str:
-    """What the model hears in the audio file, spoken in lang."""
-    segments, _ = model.transcribe(str(audio), language=base_lang(lang), beam_size=5,
-                                   vad_filter=False, condition_on_previous_text=False)
-    sep = "" if base_lang(lang) in CHARACTER_LANGS else " "
-    return sep.join(s.text.strip() for s in segments)
-
-
 def transcribe_segments(model: Any, audio: Path, lang: str) -> list[dict[str, Any]]:
     """What the model hears, as segments {start, end (ms), text}, for placing it on a timeline."""
-    segments, _ = model.transcribe(str(audio), language=base_lang(lang), beam_size=5,
-                                   vad_filter=False, condition_on_previous_text=False)
+    segments, _ = model.transcribe(str(audio), language=base_lang(lang), **DECODING)
     return [{"start": int(s.start * 1000), "end": int(s.end * 1000), "text": s.text.strip()}
             for s in segments]
+
+
+def transcribe(model: Any, audio: Path, lang: str) -> str:
+    """What the model hears in the audio file, spoken in lang."""
+    return joined([s["text"] for s in transcribe_segments(model, audio, lang)], lang)

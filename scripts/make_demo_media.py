@@ -500,17 +500,23 @@ def print_timings(narration: Narration, name: str = INTRO_NAME) -> None:
             print(f"      pause {format_ts(a)} --> {format_ts(b)}")
 
 
+def write_narrated(path: Path, narration: Narration | None,
+                   make: Callable[[Path, Narration, Path], None]) -> None:
+    """A narrated clip, unless it exists: `make(tmp, narration, workdir)` into a temp file."""
+    if path.exists():
+        print(f"exists: {path}")
+        return
+    assert narration is not None
+    with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
+        write_atomically(path, lambda tmp: make(tmp, narration, Path(work)))
+    print(f"wrote: {path} ({narration.duration:.2f} s)")
+
+
 def make_english_clips(intro: Path, broll: Path, timings: bool) -> Narration | None:
     """jinan_intro and springs_broll, each unless it exists; the intro's narration when it
     was synthesized (for --print-timings)."""
     narration = build_narration() if timings or not intro.exists() else None
-    if intro.exists():
-        print(f"exists: {intro}")
-    else:
-        assert narration is not None
-        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
-            write_atomically(intro, lambda tmp: make_intro(tmp, narration, Path(work)))
-        print(f"wrote: {intro} ({narration.duration:.2f} s)")
+    write_narrated(intro, narration, make_intro)
     if broll.exists():
         print(f"exists: {broll}")
     else:
@@ -554,13 +560,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except MandarinUnavailable as e:
             print(f"error: {e}", file=sys.stderr)
             return 1
-    if zh.exists():
-        print(f"exists: {zh}")
-    else:
-        assert zh_narration is not None
-        with tempfile.TemporaryDirectory(prefix="demo_media_") as work:
-            write_atomically(zh, lambda tmp: make_zh(tmp, zh_narration, Path(work)))
-        print(f"wrote: {zh} ({zh_narration.duration:.2f} s)")
+    write_narrated(zh, zh_narration, make_zh)
 
     if args.print_timings and narration is not None:
         print_timings(narration)

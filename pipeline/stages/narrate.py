@@ -19,7 +19,7 @@ import numpy as np
 
 from pipeline import media
 from pipeline import subtitles as subs
-from pipeline.audio import read_wav, write_wav
+from pipeline.audio import length_ms, read_wav, write_wav
 from pipeline import hearing, roundtrip
 from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic
 from pipeline.config import NarrationConfig
@@ -135,7 +135,7 @@ class Narrate(Stage[NarrateParams]):
             report["synthesis"] = {"lines": len(lines), "synthesized": made,
                                    "reused": len(lines) - made}
             result.note = f"{made} of {len(lines)} line(s) synthesized"
-            lengths = [_length_ms(path) for path in lines]
+            lengths = [length_ms(path) for path in lines]
             slots = [(c.start, c.end) for c in cues]
             if p.retimed:
                 slots = sequential_slots(cues[0].start, lengths, duration, SCRIPT_PAUSE_MS,
@@ -201,7 +201,7 @@ class Narrate(Stage[NarrateParams]):
                 found = {"segments": roundtrip.transcribe_segments(ctx.engines.hearing(), wav, lang)}
             write_json_atomic(cached, found)
         segments = [dict(s, start=s["start"] + first, end=s["end"] + first) for s in found["segments"]]
-        names = [t.own_form(lang) or t.term for t in load_glossary(job.inputs.get("glossary"))]
+        names = [t.form(lang) for t in load_glossary(job.inputs.get("glossary"))]
         heard = hearing.by_line(lines, segments, names, lang)
         for line, h in zip(lines, heard):
             line.update(heard=h.heard, unheard=list(h.unheard))
@@ -219,7 +219,3 @@ def _excerpt(cues: list[subs.Cue], until_ms: int | None) -> list[subs.Cue]:
     inside = sum(1 for c in cues if c.start < until_ms)
     return cues[: inside + 1]
 
-
-def _length_ms(wav: Path) -> int:
-    samples, rate = read_wav(wav)
-    return int(1000 * len(samples) / rate)
