@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.engines.asr import AsrOptions, make_recognizer  # noqa: E402
-from pipeline.glossary import asr_prompt, load_glossary  # noqa: E402
+from pipeline.language.glossary import asr_prompt, load_glossary  # noqa: E402
 
 PARAGRAPHS = [
     "Jinan is the capital of Shandong and is known as the City of Springs. "

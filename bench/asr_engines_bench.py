@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from asr_bench import PARAGRAPHS, synthesize, wer  # noqa: E402
 from ct2_to_openai_whisper import ensure_checkpoint  # noqa: E402
 from pipeline.engines.asr import AsrOptions, make_recognizer  # noqa: E402
-from pipeline.glossary import asr_prompt, load_glossary  # noqa: E402
+from pipeline.language.glossary import asr_prompt, load_glossary  # noqa: E402
 
 RUNS = [("faster-whisper", "tiny.en"), ("faster-whisper", "base"),
         ("openai-whisper", "tiny.en"), ("openai-whisper", "base")]

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pipeline import media
+from pipeline.av import media
 
 
 def _cpu() -> float:

@@ -81,8 +81,8 @@ def build(root: Path, videos: int, langs: list[str]) -> Path:
     """A project whose outputs look like a finished batch; returns its pipeline.yaml."""
     from pipeline.cache import TaskState, utc_stamp, write_json_atomic
     from pipeline.config import load_config
-    from pipeline.graph import describe, plan
-    from pipeline.registry import default_registry
+    from pipeline.orchestration.graph import describe, plan
+    from pipeline.orchestration.registry import default_registry
     from pipeline.workspace import Workspace, deliverable_name
 
     media, provided, out = root / "media", root / "translations", root / "outputs"

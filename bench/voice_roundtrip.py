@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.voice_texts import texts  # noqa: E402
-from pipeline import roundtrip  # noqa: E402
+from pipeline.engines.asr import roundtrip  # noqa: E402
 from pipeline.engines import kokoro_setup  # noqa: E402
 from pipeline.engines.tts import make_voice  # noqa: E402
 from pipeline.engines.tts.kokoro import LANGUAGES  # noqa: E402

@@ -3,7 +3,7 @@
 Mandarin speech from Kokoro (two voices, two texts naming the glossary's places), transcribed
 by the packaged multilingual faster-whisper `base` with each prompt form; per form the
 character error rate (jiwer.cer on characters, punctuation and spaces removed) and the
-glossary names spelled right, before and after `pipeline.homophones` repair.
+glossary names spelled right, before and after `pipeline.transcription.homophones` repair.
 
 Run by hand: `.venv/bin/python bench/zh_asr_bench.py` (72 transcriptions: about 20 minutes
 here with the other core free; what each form heard is kept in --results, so an interrupted
@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import subtitles as subs  # noqa: E402
 from pipeline.engines.asr import AsrOptions, make_recognizer  # noqa: E402
-from pipeline.glossary import Term, asr_prompt, load_glossary  # noqa: E402
-from pipeline.homophones import repair_text  # noqa: E402
+from pipeline.language.glossary import Term, asr_prompt, load_glossary  # noqa: E402
+from pipeline.transcription.homophones import repair_text  # noqa: E402
 from tests.mediatools import speak_zh, write_wav  # noqa: E402
 
 TEXTS = {

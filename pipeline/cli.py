@@ -56,8 +56,8 @@ def run(config_path: Path, video: tuple[str, ...], lang: tuple[str, ...], only: 
     Example: pipeline run --video jinan_intro --lang pt --only render --force
     """
     from pipeline import runner
-    from pipeline.executor import outcomes_json
-    from pipeline.progress import Reporter
+    from pipeline.orchestration.executor import outcomes_json
+    from pipeline.orchestration.progress import Reporter
 
     if force and keep_edits:
         raise ConfigError("--force replaces hand edits and --keep-edits keeps them: give one")
@@ -90,8 +90,8 @@ def status(config_path: Path, as_json: bool) -> int:
 
     Example: pipeline status --json
     """
-    from pipeline.registry import default_registry
-    from pipeline.status import columns, rows as status_rows
+    from pipeline.orchestration.registry import default_registry
+    from pipeline.delivery.status import columns, rows as status_rows
 
     ws = _workspace(config_path)
     registry = default_registry()
@@ -193,7 +193,7 @@ def models_install(engine: str, what: tuple[str, ...]) -> int:
     pipeline models install argos en es; pipeline models install piper en_GB-alan-medium;
     pipeline models install kokoro
     """
-    from pipeline import installer
+    from pipeline.engines import installer
 
     if engine == "kokoro":
         message = installer.install_kokoro()

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 from pipeline.engines.models import AUTO, ENGLISH_MODEL, MULTILINGUAL_MODEL, resolve_model
 from pipeline.errors import PipelineError
-from pipeline.fonts import find_font
-from pipeline.routes import base_lang, choose_route
+from pipeline.av.fonts import find_font
+from pipeline.translation.routes import base_lang, choose_route
 from pipeline.workspace import Video, Workspace
 
 
@@ -65,7 +65,7 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
 
 def _hearing_check(ws: Workspace) -> tuple[bool, str, str]:
     """narration.verify's model: its packaged files by content (loading it is a run's cost)."""
-    from pipeline import roundtrip
+    from pipeline.engines.asr import roundtrip
 
     try:
         roundtrip.identity(ws.hashes.sha256)
@@ -99,7 +99,7 @@ def _auto_models(ws: Workspace) -> Iterator[str]:
 
 
 def _translation_checks(ws: Workspace, lang: str) -> Iterator[tuple[bool, str, str]]:
-    """How each video's `lang` version is made (pipeline/routes.py) and whether the engine
+    """How each video's `lang` version is made (pipeline/translation/routes.py) and whether the engine
     for it is there: machine translation grouped by source language, pivots named with the
     videos they serve. A video whose language is not known yet takes the pivot where it has
     one, and counts as English for machine translation."""

@@ -13,9 +13,9 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from pipeline.errors import ConfigError
-from pipeline.executor import Done, Outcome
-from pipeline.progress import Reporter
-from pipeline.registry import Registry, default_registry
+from pipeline.orchestration.executor import Done, Outcome
+from pipeline.orchestration.progress import Reporter
+from pipeline.orchestration.registry import Registry, default_registry
 from pipeline.workspace import Workspace
 
 # Without --jobs, a run with this many tasks to do gets a local cluster (when the machine
@@ -82,11 +82,11 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
         ws: Workspace | None = None, registry: Registry | None = None) -> RunReport:
     """Run every task the request covers that is not fresh; failures are reported, never
     raised (ConfigError for a bad request, Busy when the folder is locked: nothing ran)."""
-    from pipeline import manifest
+    from pipeline.delivery import manifest
     from pipeline.cache import sweep_partials
     from pipeline.config import load_config
-    from pipeline.graph import plan
-    from pipeline.qa import findings
+    from pipeline.orchestration.graph import plan
+    from pipeline.delivery.qa import findings
 
     if request.jobs is not None and request.jobs < 1:
         raise ConfigError(f"--jobs {request.jobs}: give at least 1")
@@ -133,13 +133,13 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
 
 def _execute(ws: Workspace, registry: Registry, config_path: Path, tasks: list[Any],
              reporter: Reporter, request: RunRequest, only: list[str] | None) -> list[Outcome]:
-    from pipeline.executor import execute
+    from pipeline.orchestration.executor import execute
 
     scheduler = request.scheduler or ws.config.executor.scheduler
     workers = request.jobs or ws.config.executor.jobs or _auto_jobs(ws, registry, tasks,
                                                                     request.force)
     if scheduler or workers > 1:
-        from pipeline.distributed import execute_dask
+        from pipeline.orchestration.distributed import execute_dask
 
         return execute_dask(ws, registry, config_path, tasks, reporter, request.force, only,
                             workers, scheduler, request.keep_edits)
@@ -149,8 +149,8 @@ def _execute(ws: Workspace, registry: Registry, config_path: Path, tasks: list[A
 def _auto_jobs(ws: Workspace, registry: Registry, tasks: list[Any], force: bool) -> int:
     """Without --jobs: a worker per what the machine can hold for a real batch; in this
     process for a handful of tasks (an editor's rerun), where starting workers costs more."""
-    from pipeline.distributed import default_jobs
-    from pipeline.graph import evaluate
+    from pipeline.orchestration.distributed import default_jobs
+    from pipeline.orchestration.graph import evaluate
 
     pending = len(tasks) if force else sum(
         1 for t in tasks if not evaluate(ws, registry, t).status.fresh)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.cache import write_text_atomic
 from pipeline.errors import MediaError
-from pipeline.registry import Registry
+from pipeline.orchestration.registry import Registry
 from pipeline.stage_table import StageInfo
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Layout, Task, Workspace

@@ -102,7 +102,7 @@ def speak_zh(text: str, voice: str = ZH_VOICE) -> tuple[np.ndarray, int]:
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> None:
     """Mono 16-bit WAV, written the way the pipeline writes its own."""
-    from pipeline.audio import write_wav as pipeline_write_wav
+    from pipeline.av.wav import write_wav as pipeline_write_wav
 
     pipeline_write_wav(path, samples, rate)
 

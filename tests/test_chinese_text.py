@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from pipeline import subtitles as subs
 from pipeline.engines.asr.base import AsrWord
 from pipeline.engines.asr.words import tidy_words
-from pipeline.sentences import group_sentences, split_proportionally
+from pipeline.translation.sentences import group_sentences, split_proportionally
 from pipeline.subtitles.text import cjk_words, tokens
 
 ZH = subs.Rules(max_chars_per_line=16, max_cps=9)
@@ -111,7 +111,7 @@ def test_latin_pieces_from_whisper_are_joined_into_words() -> None:
 
 
 def test_jieba_loads_lazily_and_quietly() -> None:
-    code = ("import sys; from pipeline import subtitles as s; from pipeline import sentences; "
+    code = ("import sys; from pipeline import subtitles as s; from pipeline.translation import sentences; "
             "assert 'jieba' not in sys.modules; s.break_lines('Jinan is the City of Springs.', "
             "s.Rules()); assert 'jieba' not in sys.modules; "
             "print(s.break_lines('趵突泉的泉水从地下涌出，流进大明湖。', s.Rules(max_chars_per_line=16)))")

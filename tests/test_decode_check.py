@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import filtergraph as fg
-from pipeline import media
+from pipeline.av import filtergraph as fg
+from pipeline.av import media
 from pipeline.errors import MediaError
 from tests import mediatools as mt
 

@@ -18,8 +18,8 @@ import jiwer
 import pytest
 
 from pipeline.config import load_config
-from pipeline.glossary import load_glossary
-from pipeline.rules import rules_for
+from pipeline.language.glossary import load_glossary
+from pipeline.subtitles.rulebook import rules_for
 from pipeline.subtitles import check, load_srt
 from scripts.make_demo_media import ZH_SENTENCES
 from tests import mediatools as mt

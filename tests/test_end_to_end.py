@@ -114,7 +114,7 @@ def test_lines_never_overlap(project: Project) -> None:
 def test_every_subtitle_file_keeps_the_reading_rules(project: Project) -> None:
     """Transcripts, machine translations and provided translations alike: zero QA findings."""
     from pipeline.config import load_config
-    from pipeline.rules import rules_for
+    from pipeline.subtitles.rulebook import rules_for
 
     config = load_config(project.config).config
     files = [(project.out / v / "source" / "transcript.srt", "en") for v in GOOD]

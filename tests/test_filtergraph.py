@@ -1,4 +1,4 @@
-"""pipeline/filtergraph.py: golden argv lists, and the graphs run through the real ffmpeg
+"""pipeline/av/filtergraph.py: golden argv lists, and the graphs run through the real ffmpeg
 (levels measured on the samples ffmpeg writes, not on the expression text)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline import filtergraph as fg
+from pipeline.av import filtergraph as fg
 from pipeline import subtitles as subs
 
 SR = 48000

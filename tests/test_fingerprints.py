@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from pipeline.config import load_config
-from pipeline.graph import Status, evaluate
-from pipeline.registry import default_registry
+from pipeline.orchestration.graph import Status, evaluate
+from pipeline.orchestration.registry import default_registry
 from pipeline.stage_table import TABLE
 from pipeline.workspace import Task, Workspace
 from tests.conftest import Project, run_pipeline

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.glossary import (
+from pipeline.language.glossary import (
     Term,
     asr_prompt,
     correct_names,

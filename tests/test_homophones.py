@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import subtitles as subs
-from pipeline.glossary import Term, load_glossary
-from pipeline.homophones import find_repairs, repair_text, repair_words
+from pipeline.language.glossary import Term, load_glossary
+from pipeline.transcription.homophones import find_repairs, repair_text, repair_words
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline import roundtrip
+from pipeline.engines.asr import roundtrip
 from pipeline.engines import kokoro_setup as files
 from pipeline.engines import tts
 from pipeline.engines.models import sha256_file

@@ -1,5 +1,5 @@
 """Lining up a hand-edited subtitle file with a new translation, and merging the editor's
-choices (pipeline/edits.py): the rules the review desk's conflict page relies on."""
+choices (pipeline/delivery/edits.py): the rules the review desk's conflict page relies on."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import edits
+from pipeline.delivery import edits
 from pipeline.subtitles import Cue
 from pipeline.workspace import Task
 

@@ -13,7 +13,7 @@ import yaml
 
 from pipeline import subtitles as subs
 from pipeline.engines.asr import AsrOptions, make_recognizer
-from pipeline.glossary import asr_prompt, load_glossary
+from pipeline.language.glossary import asr_prompt, load_glossary
 from tests import mediatools as mt
 from tests.conftest import BROLL_SCRIPT, Project, run_pipeline
 

@@ -18,9 +18,9 @@ import yaml
 
 from pipeline.engines import kokoro_setup as files
 from pipeline.engines.models import cache_dir
-from pipeline.graph import evaluate
+from pipeline.orchestration.graph import evaluate
 from pipeline.config import load_config
-from pipeline.registry import default_registry
+from pipeline.orchestration.registry import default_registry
 from pipeline.workspace import Task, Workspace
 from tests import mediatools as mt
 from tests.conftest import GLOSSARY, Project, RunResult, run_pipeline, write_srt

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import qa
+from pipeline.delivery import qa
 from pipeline import subtitles as subs
 from pipeline.config import load_config
 from pipeline.workspace import Workspace

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import approvals as ap
+from pipeline.delivery import approvals as ap
 
 LINES = [(1000, 2000, "Olá"), (3000, 4000, "Nascente Baotu"), (5000, 6000, "Lago Daming")]
 NOW = ap.Binding({"landscape": "a" * 64}, "s" * 64, LINES)

@@ -14,12 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline import edits
+from pipeline.delivery import edits
 from pipeline import subtitles as subs
 from pipeline.config import load_config
 from pipeline.engines.pool import EnginePool
-from pipeline.graph import Status, evaluate
-from pipeline.registry import default_registry
+from pipeline.orchestration.graph import Status, evaluate
+from pipeline.orchestration.registry import default_registry
 from pipeline.review.srtedit import SrtDocument, edit
 from pipeline.workspace import Task, Workspace
 from tests import mediatools as mt

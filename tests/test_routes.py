@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.routes import Route, choose_route
+from pipeline.translation.routes import Route, choose_route
 
 EN = Path("assets/translations/clip.en.srt")
 PT = Path("assets/translations/clip.pt.srt")

@@ -12,7 +12,7 @@ import pytest
 from pipeline.cache import canonical_hash
 from pipeline.config import Config, load_config
 from pipeline.errors import ConfigError
-from pipeline.rules import RuleBook, rules_for
+from pipeline.subtitles.rulebook import RuleBook, rules_for
 
 
 def _config(tmp_path: Path, text: str) -> Config:

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline import subtitles as subs
-from pipeline.sentences import group_sentences, split_overfull, split_proportionally
+from pipeline.translation.sentences import group_sentences, split_overfull, split_proportionally
 
 EN = subs.Rules(max_chars_per_line=42, max_cps=20)
 ZH = subs.Rules(max_chars_per_line=16, max_cps=9)
@@ -124,7 +124,7 @@ def test_overfull_event_is_split_in_two_readable_events() -> None:
 
 
 def test_near_misses_of_glossary_names_are_respelled(tmp_path: Path) -> None:
-    from pipeline.glossary import correct_names, load_glossary
+    from pipeline.language.glossary import correct_names, load_glossary
 
     path = tmp_path / "glossary.csv"
     path.write_text("term,en,pt\nFurong Street,Furong Street,Rua Furong\n"

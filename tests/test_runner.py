@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from pipeline.config import load_config
-from pipeline.executor import Done, Outcome, execute
-from pipeline.graph import Status, evaluate, plan
-from pipeline.progress import Reporter
+from pipeline.orchestration.executor import Done, Outcome, execute
+from pipeline.orchestration.graph import Status, evaluate, plan
+from pipeline.orchestration.progress import Reporter
 from pipeline.workspace import Task, Workspace
 from tests import fake_stages
 
@@ -39,7 +39,7 @@ def _run(config: Path, force: bool = False, only: list[str] | None = None,
     tasks = plan(registry, ws.config, videos, langs, only)
     reporter = Reporter(io.StringIO())
     if dask:
-        from pipeline.distributed import execute_dask
+        from pipeline.orchestration.distributed import execute_dask
 
         outcomes = execute_dask(ws, registry, config, tasks, reporter, force, only, 2, None,
                                 keep_edits)

@@ -434,7 +434,7 @@ def test_a_line_does_not_end_on_an_article_or_a_preposition(text: str) -> None:
 
 
 def test_an_event_split_does_not_end_on_a_preposition() -> None:
-    from pipeline.sentences import split_proportionally
+    from pipeline.translation.sentences import split_proportionally
 
     text = "A água da nascente flui para o norte em Lago Daming, anel por salgueiros e pavilhões."
     first, second = split_proportionally(text, [1, 1])

@@ -1,4 +1,4 @@
-"""pipeline/timing.py fit_lines: narration lines placed in their subtitle slots, sped up at
+"""pipeline/narration/fit.py fit_lines: narration lines placed in their subtitle slots, sped up at
 most max_speedup, never overlapping; what cannot fit is reported as overflow."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.timing import NEIGHBOUR_MS, fit_lines, sequential_slots
+from pipeline.narration.fit import NEIGHBOUR_MS, fit_lines, sequential_slots
 
 
 @st.composite

@@ -14,7 +14,7 @@ import yaml
 
 from pipeline.engines.asr import AsrOptions, make_recognizer
 from pipeline.errors import EngineError
-from pipeline.glossary import asr_prompt, load_glossary
+from pipeline.language.glossary import asr_prompt, load_glossary
 from tests import mediatools as mt
 from tests.conftest import GLOSSARY
 

@@ -13,9 +13,9 @@ import sacrebleu
 from pipeline import subtitles as subs
 from pipeline.engines.mt import make_translator
 from pipeline.errors import EngineError
-from pipeline.glossary import load_glossary
-from pipeline.installer import check_archive, install_argos_file
-from pipeline.glossary import protect_terms
+from pipeline.language.glossary import load_glossary
+from pipeline.engines.installer import check_archive, install_argos_file
+from pipeline.language.glossary import protect_terms
 from scripts.make_demo_media import INTRO_SENTENCES
 from tests.conftest import GLOSSARY, Project, run_pipeline
 

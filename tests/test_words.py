@@ -249,7 +249,7 @@ def test_the_asr_adapter_keeps_whispers_spaces(tmp_path: Path) -> None:
 
 
 def test_an_initialism_does_not_end_a_sentence_sent_to_translation() -> None:
-    from pipeline.sentences import group_sentences
+    from pipeline.translation.sentences import group_sentences
 
     cues = [subs.Cue(0, 1000, "Visitors from the U.S."), subs.Cue(1100, 2000, "office came."),
             subs.Cue(2100, 3000, "Welcome.")]

@@ -41,7 +41,7 @@ class EnginePool:
 
     def hearing(self) -> Any:
         """The packaged multilingual Whisper that checks what a voice said (narration.verify)."""
-        from pipeline import roundtrip
+        from pipeline.engines.asr import roundtrip
 
         return self._get(("hearing",), roundtrip.load_whisper)
 

@@ -19,7 +19,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from pipeline.review import views
-from pipeline.approvals import Decision
+from pipeline.delivery.approvals import Decision
 from pipeline.review.errors import (
     Busy, EditRefused, NotFound, ProjectError, ReviewError, StaleFile, UnreadableSubtitles,
 )

@@ -8,10 +8,10 @@ from enum import Enum
 
 from typing import TYPE_CHECKING
 
-from pipeline.approvals import Assessment
+from pipeline.delivery.approvals import Assessment
 
 if TYPE_CHECKING:
-    from pipeline.edits import Row
+    from pipeline.delivery.edits import Row
 
 
 class VersionStatus(str, Enum):
@@ -122,7 +122,7 @@ class Media:
 @dataclass(frozen=True)
 class Conflict:
     """Hand-edited target lines whose source changed under them (issue 14, point 4): the
-    lines to choose for, from the core's proposal (pipeline/edits.py)."""
+    lines to choose for, from the core's proposal (pipeline/delivery/edits.py)."""
 
     message: str
     file: str

@@ -42,9 +42,9 @@ from pipeline import __version__
 from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic
 from pipeline.config import load_config
 from pipeline.errors import EditConflict, PipelineError
-from pipeline.progress import Reporter
-from pipeline import approvals as ap
-from pipeline.approvals import (
+from pipeline.orchestration.progress import Reporter
+from pipeline.delivery import approvals as ap
+from pipeline.delivery.approvals import (
     assess_version as _assess,
     binding_hashes as _binding_hashes,
     load_store as load_approval_store,
@@ -60,7 +60,7 @@ from pipeline.review.models import (
 from pipeline.workspace import Task, Workspace, discover
 
 if TYPE_CHECKING:
-    from pipeline.edits import Proposal
+    from pipeline.delivery.edits import Proposal
     from pipeline.engines.pool import EnginePool
 
 VERSION_STAGES = ("extract", "transcribe", "translate", "narrate", "render")
@@ -141,7 +141,7 @@ class ReviewProject:
     """One project's outputs as the review desk sees them. Thread-safe."""
 
     def __init__(self, config_path: Path) -> None:
-        from pipeline.registry import default_registry
+        from pipeline.orchestration.registry import default_registry
 
         self.config_path = config_path.resolve()
         self.registry = default_registry()
@@ -301,8 +301,8 @@ class ReviewProject:
         return entry
 
     def _evaluate_video(self, ws: Workspace, video: str) -> dict[str, Any]:
-        from pipeline.graph import evaluate
-        from pipeline.qa import findings
+        from pipeline.orchestration.graph import evaluate
+        from pipeline.delivery.qa import findings
 
         registry = self.registry
         shared: dict[str, list[str]] = {}
@@ -335,8 +335,8 @@ class ReviewProject:
     # -- one version -----------------------------------------------------------------------
 
     def version(self, video: str, lang: str) -> VersionView:
-        from pipeline.graph import evaluate
-        from pipeline.qa import findings
+        from pipeline.orchestration.graph import evaluate
+        from pipeline.delivery.qa import findings
 
         registry = self.registry
         ws = self.workspace()
@@ -373,8 +373,8 @@ class ReviewProject:
 
     def _conflict(self, ws: Workspace, video: str, lang: str) -> Conflict | None:
         """A hand edit of the version's subtitles whose source changed: the new translation
-        beside it, line by line (pipeline/edits.py), or why it cannot be computed."""
-        from pipeline import edits
+        beside it, line by line (pipeline/delivery/edits.py), or why it cannot be computed."""
+        from pipeline.delivery import edits
 
         task = Task("translate", video, lang)
         if not edits.conflicted(ws, self.registry, task):
@@ -392,9 +392,9 @@ class ReviewProject:
     def _proposal(self, ws: Workspace, task: Task) -> Proposal:
         """The core's proposal, kept while the task's fingerprint and the file are the same
         (it runs the machine translation: seconds for a cold model)."""
-        from pipeline import edits
+        from pipeline.delivery import edits
         from pipeline.engines.pool import EnginePool
-        from pipeline.graph import evaluate
+        from pipeline.orchestration.graph import evaluate
 
         key = (task.video, task.lang)
         hit = self._proposals.get(key)
@@ -419,7 +419,7 @@ class ReviewProject:
         return found
 
     def _terms(self, ws: Workspace, lang: str) -> list[Term]:
-        from pipeline.glossary import load_glossary
+        from pipeline.language.glossary import load_glossary
 
         glossary = ws.config.translate.glossary
         try:
@@ -594,10 +594,10 @@ class ReviewProject:
         """Run what is missing or stale for one version through the pipeline's executor,
         holding the run lock as `pipeline run` does (Busy when it is held), then the video's
         master when every language of it is done, and refresh manifest.json."""
-        from pipeline import manifest
+        from pipeline.delivery import manifest
         from pipeline.cache import sweep_partials
-        from pipeline.executor import Done, execute
-        from pipeline.graph import evaluate, plan
+        from pipeline.orchestration.executor import Done, execute
+        from pipeline.orchestration.graph import evaluate, plan
         from pipeline.runner import retry_command
 
         registry = self.registry
@@ -642,9 +642,9 @@ class ReviewProject:
         """Settle a hand edit whose source changed (issue 14, point 4): per line, "keep"
         (the edit becomes the new baseline) or "take" (the new machine translation); lines
         without a choice get their default. The result is recorded as the translate task's
-        output (pipeline/edits.py); the caller then reruns what reads it. Refused, writing
+        output (pipeline/delivery/edits.py); the caller then reruns what reads it. Refused, writing
         nothing, when the page's comparison (token) is not the current one."""
-        from pipeline import edits
+        from pipeline.delivery import edits
 
         ws = self.workspace()
         self._check(ws, video, lang)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import media
-from pipeline.audio import write_wav
+from pipeline.av import media
+from pipeline.av.wav import write_wav
 from pipeline.cache import atomic_path, write_json_atomic
 from pipeline.errors import MediaError
 from pipeline.stages.base import Job, Result, RunContext, Stage

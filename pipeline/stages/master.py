@@ -10,13 +10,13 @@ from pathlib import Path
 
 import langcodes
 
-from pipeline import filtergraph as fg
-from pipeline import media
+from pipeline.av import filtergraph as fg
+from pipeline.av import media
 from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json
 from pipeline.config import Config
 from pipeline.stages.base import Job, Result, RunContext, Stage
-from pipeline.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
+from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.workspace import Layout, Task, Workspace
 
 

@@ -3,7 +3,7 @@
 Each line's audio is kept in a synthesis cache (`Layout.line_audio`) keyed by what decides it:
 the voice's identity (model and voice file digests), the voice, the rate, the lexicon entries
 the line uses and its text. Editing one line synthesizes that line again; the others are
-read back. With `narration.verify` the aired track is heard back (`pipeline.hearing`), its
+read back. With `narration.verify` the aired track is heard back (`pipeline.narration.hearing`), its
 transcription cached by the track's samples.
 """
 
@@ -17,17 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from pipeline import media
+from pipeline.av import media
 from pipeline import subtitles as subs
-from pipeline.audio import length_ms, read_wav, write_wav
-from pipeline import hearing, roundtrip
+from pipeline.av.wav import length_ms, read_wav, write_wav
+from pipeline.narration import hearing
+from pipeline.engines.asr import roundtrip
 from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic
 from pipeline.config import NarrationConfig
 from pipeline.engines import tts
 from pipeline.engines.tts.lexicon import entries_used
-from pipeline.glossary import load_glossary
+from pipeline.language.glossary import load_glossary
 from pipeline.stages.base import Job, Result, RunContext, Stage
-from pipeline.timing import fit_lines, sequential_slots
+from pipeline.narration.fit import fit_lines, sequential_slots
 from pipeline.workspace import Layout, Task, Workspace
 
 RATE = 48000

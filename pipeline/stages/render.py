@@ -1,6 +1,6 @@
 """render: every profile of every language of a video from one decode of its source: the
 picture fitted and the subtitles burned per output, each version's sound made meanwhile
-(pipeline.mixing), then each deliverable muxed without re-encoding."""
+(pipeline.av.mixing), then each deliverable muxed without re-encoding."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import filtergraph as fg
-from pipeline import media
+from pipeline.av import filtergraph as fg
+from pipeline.av import media
 from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json, write_text_atomic
 from pipeline.config import Config
-from pipeline.fonts import check_coverage
-from pipeline.mixing import SoundInputs, SoundSpec, make_sound
-from pipeline.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
-from pipeline.rules import RuleBook
+from pipeline.av.fonts import check_coverage
+from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
+from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
+from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Layout, Task, Workspace
 

@@ -12,9 +12,9 @@ from pipeline.engines import asr
 from pipeline.engines.asr.choice import choose_model
 from pipeline.engines.asr.language import detect_language
 from pipeline.engines.models import AUTO, resolve_model
-from pipeline.glossary import asr_prompt, correct_names, load_glossary
-from pipeline.homophones import repair_words
-from pipeline.rules import RuleBook
+from pipeline.language.glossary import asr_prompt, correct_names, load_glossary
+from pipeline.transcription.homophones import repair_words
+from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Layout, Task, Workspace
 

@@ -12,12 +12,12 @@ from pipeline import subtitles as subs
 from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
 from pipeline.errors import EngineError, PipelineError
-from pipeline.glossary import find_terms, load_glossary, protect_terms, term_present
-from pipeline.routes import choose_route
-from pipeline.rules import RuleBook
-from pipeline.sentences import group_sentences, split_overfull, split_proportionally
+from pipeline.language.glossary import find_terms, load_glossary, protect_terms, term_present
+from pipeline.translation.routes import choose_route
+from pipeline.subtitles.rulebook import RuleBook
+from pipeline.translation.sentences import group_sentences, split_overfull, split_proportionally
 from pipeline.stages.base import Job, Result, RunContext, Stage
-from pipeline.tm import TranslationMemory
+from pipeline.translation.memory import TranslationMemory
 from pipeline.workspace import Layout, Task, Workspace
 
 
@@ -46,7 +46,7 @@ def baseline(source: list[subs.Cue], written: list[subs.Cue]) -> dict[str, Any]:
     """What a version's subtitles were made from and what they were, recorded beside the
     task's state (`Layout.detail`): `source_lines` (the input's lines) and `lines` (the
     file's lines). When the input changes under a hand edit, the review desk lists the source
-    lines that changed and the lines the editor changed (pipeline/edits.py)."""
+    lines that changed and the lines the editor changed (pipeline/delivery/edits.py)."""
     return {"source_lines": timed(source), "lines": timed(written)}
 
 

@@ -107,13 +107,13 @@ def _runs(word: str) -> list[tuple[bool, str]]:
 
 
 def cjk_words(word: str) -> list[str]:
-    """A Chinese run's break candidates: its words (jieba's dictionary, `pipeline.segmenter`),
+    """A Chinese run's break candidates: its words (jieba's dictionary, `pipeline.language.segmenter`),
     with punctuation kept on the word it belongs to, a place suffix kept on its name, and a
     Latin or digit run whole. Japanese (kana present) falls back to a glyph each
     (`cjk_tokens`): jieba knows Chinese only."""
     if _has_kana(word) or not any(is_cjk_char(c) for c in word):
         return cjk_tokens(word)
-    from pipeline.segmenter import words as segment
+    from pipeline.language.segmenter import words as segment
 
     pieces = [w for cjk, run in _runs(word) for w in (segment(run) if cjk else [run])]
     found: list[str] = []

@@ -6,7 +6,7 @@ width."""
 from __future__ import annotations
 
 from pipeline.engines.asr.base import AsrWord
-from pipeline.scripts import is_unspaced_char
+from pipeline.language.writing import is_unspaced_char
 
 FULL_WIDTH_LANGS = frozenset({"zh", "ja", "yue"})
 _FULL_WIDTH = str.maketrans({",": "，", ".": "。", "?": "？", "!": "！", ";": "；", ":": "："})

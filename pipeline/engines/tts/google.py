@@ -37,6 +37,6 @@ class GoogleTTS:
             gTTS(text=text, lang=self.lang, slow=rate < 0.8).save(str(mp3))
         except gTTSError as e:
             raise EngineError(f"gTTS failed for {self.lang}: {e}") from e
-        from pipeline.media import file_url, run_ffmpeg
+        from pipeline.av.media import file_url, run_ffmpeg
 
         run_ffmpeg(["-v", "error", "-i", file_url(mp3), "-f", "wav", file_url(out_wav)], what=str(mp3))

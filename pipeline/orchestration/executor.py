@@ -19,9 +19,9 @@ from typing import Any
 from pipeline.cache import TaskState, utc_stamp, write_json_atomic
 from pipeline.engines.pool import EnginePool
 from pipeline.errors import EditConflict, PipelineError
-from pipeline.graph import edited_files, evaluate
-from pipeline.progress import Reporter
-from pipeline.registry import Registry
+from pipeline.orchestration.graph import edited_files, evaluate
+from pipeline.orchestration.progress import Reporter
+from pipeline.orchestration.registry import Registry
 from pipeline.stages.base import Job, Result, RunContext
 from pipeline.workspace import Task, Workspace
 

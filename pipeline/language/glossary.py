@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.scripts import is_unspaced, is_unspaced_char
+from pipeline.language.writing import is_unspaced, is_unspaced_char
 
 @dataclass(frozen=True)
 class Term:
@@ -152,7 +152,7 @@ def correct_names(words: list[str], terms: list[Term], lang: str) -> list[str]:
 
     For spaced scripts only: letter similarity means nothing between Chinese characters
     (千福山 and 千佛山 differ in one glyph of three), so an unspaced language's words come
-    back as they are; Chinese names are repaired by their sound (`pipeline.homophones`)."""
+    back as they are; Chinese names are repaired by their sound (`pipeline.transcription.homophones`)."""
     from difflib import SequenceMatcher
 
     if is_unspaced(lang):

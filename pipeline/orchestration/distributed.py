@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.engines.pool import EnginePool
-from pipeline.executor import Done, Outcome, attempt, report, units
-from pipeline.graph import evaluate
-from pipeline.progress import Reporter
-from pipeline.registry import Registry
+from pipeline.orchestration.executor import Done, Outcome, attempt, report, units
+from pipeline.orchestration.graph import evaluate
+from pipeline.orchestration.progress import Reporter
+from pipeline.orchestration.registry import Registry
 from pipeline.workspace import Task, Workspace
 
 

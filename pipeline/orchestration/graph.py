@@ -15,7 +15,7 @@ from typing import Any
 from pipeline.cache import TaskState, canonical_hash, read_json
 from pipeline.config import Config
 from pipeline.errors import MediaError, PipelineError
-from pipeline.registry import Registry
+from pipeline.orchestration.registry import Registry
 from pipeline.stages.base import Job
 from pipeline.workspace import Task, Workspace
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline import __version__
-from pipeline.approvals import load_store, summary
+from pipeline.delivery.approvals import load_store, summary
 from pipeline.cache import TaskState, write_json_atomic
-from pipeline.graph import Status, evaluate
-from pipeline.qa import findings
-from pipeline.registry import Registry
+from pipeline.orchestration.graph import Status, evaluate
+from pipeline.delivery.qa import findings
+from pipeline.orchestration.registry import Registry
 from pipeline.workspace import Task, Workspace
 
 

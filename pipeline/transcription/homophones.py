@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pipeline.glossary import Term
-from pipeline.segmenter import word_frequency, words
+from pipeline.language.glossary import Term
+from pipeline.language.segmenter import word_frequency, words
 from pipeline.subtitles.model import Word
 
 NAMING_BEFORE = ("称为", "称作", "叫做", "叫作", "名叫", "名为", "号称", "誉为", "人称", "又称",

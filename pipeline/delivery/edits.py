@@ -35,9 +35,9 @@ from pipeline import subtitles as subs
 from pipeline.cache import TaskState, read_json, write_text_atomic
 from pipeline.engines.pool import EnginePool
 from pipeline.errors import EditConflict, PipelineError
-from pipeline.executor import record
-from pipeline.graph import edited_files, evaluate
-from pipeline.registry import Registry
+from pipeline.orchestration.executor import record
+from pipeline.orchestration.graph import edited_files, evaluate
+from pipeline.orchestration.registry import Registry
 from pipeline.stages.base import Job, Result, RunContext
 from pipeline.stages.translate import Translate, TranslateParams
 from pipeline.workspace import Task, Workspace

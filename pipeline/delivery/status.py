@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.approvals import load_store, summary
-from pipeline.graph import evaluate
-from pipeline.qa import findings
-from pipeline.registry import Registry
+from pipeline.delivery.approvals import load_store, summary
+from pipeline.orchestration.graph import evaluate
+from pipeline.delivery.qa import findings
+from pipeline.orchestration.registry import Registry
 from pipeline.workspace import Task, Workspace
 
 

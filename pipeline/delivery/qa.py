@@ -12,7 +12,7 @@ from typing import Any
 from pipeline import subtitles as subs
 from pipeline.cache import TaskState, canonical_hash
 from pipeline.errors import PipelineError
-from pipeline.rules import rules_for
+from pipeline.subtitles.rulebook import rules_for
 from pipeline.workspace import Task, Workspace
 
 LOUDNESS_TOLERANCE_LU = 1.0

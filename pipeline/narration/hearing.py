@@ -2,7 +2,7 @@
 
 The narration track as aired (every line after its speed-up) is transcribed in one pass; per
 version the score is the word error rate (character error rate for zh and ja) of what was
-heard against what was narrated (`pipeline.roundtrip`). Each line gets the text of the
+heard against what was narrated (`pipeline.engines.asr.roundtrip`). Each line gets the text of the
 segments heard while it plays (a segment that spans two lines counts for both), so a name
 not heard is a finding that names its line.
 
@@ -20,8 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline import roundtrip
-from pipeline.glossary import term_present
+from pipeline.engines.asr import roundtrip
+from pipeline.language.glossary import term_present
 
 NAME_SIMILARITY = 80  # rapidfuzz partial_ratio (0-100) of the name against what was heard
 

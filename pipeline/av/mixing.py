@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline import filtergraph as fg
-from pipeline import media
+from pipeline.av import filtergraph as fg
+from pipeline.av import media
 
 # Room under the true-peak target for the AAC encoder's overshoot: with 0.5 dB, an espeak
 # voice still measured -1.0 dBTP against a -1 target.

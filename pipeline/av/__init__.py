@@ -1,0 +1,1 @@
+"""Sound and picture: ffmpeg and ffprobe, filter graphs, mixing, fonts, WAV files."""

@@ -1,0 +1,1 @@
+"""What leaves the building: QA findings, the manifest, status, approvals, edits."""

@@ -1,0 +1,1 @@
+"""Language tags, writing systems, word segmentation and the glossary."""

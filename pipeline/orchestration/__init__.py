@@ -1,0 +1,1 @@
+"""The task graph of a run: the registry, freshness, executors, progress."""

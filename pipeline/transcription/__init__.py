@@ -1,0 +1,1 @@
+"""What turns recognized speech into the source's words (homophone repair)."""

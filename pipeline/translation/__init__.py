@@ -1,0 +1,1 @@
+"""How a version's words are made: routes, sentences, translation memory."""
