@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from pipeline.errors import ConfigError
-from pipeline.language.tags import is_known
+from pipeline.language.tags import is_known, primary
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # zh, pt-BR, zh-Hans-CN
@@ -291,7 +291,7 @@ class Config(Strict):
         from pipeline.engines.models import english_only
 
         source = info.data.get("source_language")
-        if source and source != "auto" and source.split("-")[0] != "en" and english_only(t.model):
+        if source and source != "auto" and primary(source) != "en" and english_only(t.model):
             raise ValueError(
                 f"model {t.model!r} is English-only and cannot transcribe source_language "
                 f"{source!r}; set transcribe.model: auto (or base, the packaged multilingual model)")

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pipeline.engines.models import AUTO, ENGLISH_MODEL, MULTILINGUAL_MODEL, resolve_model
 from pipeline.errors import PipelineError
 from pipeline.av.fonts import find_font
-from pipeline.translation.routes import base_lang, choose_route
+from pipeline.language.tags import lookup, same_language
+from pipeline.translation.routes import choose_route
 from pipeline.workspace import Video, Workspace
 
 
@@ -43,7 +44,7 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
     model_checked = False
     for lang in cfg.languages:
         fonts = cfg.subtitles.fonts
-        family = fonts.get(lang) or fonts.get(lang.split("-")[0]) or cfg.subtitles.font
+        family = lookup(fonts, lang) or cfg.subtitles.font
         found_font = find_font(family, [ws.paths.assets("fonts")])
         yield (found_font is not None,
                f"{lang}: font {family!r} ({found_font[0] if found_font else 'missing'})",
@@ -115,7 +116,7 @@ def _translation_checks(ws: Workspace, lang: str) -> Iterator[tuple[bool, str, s
         provided = {code: path for code, path in files.items() if path.is_file()}
         known = _speech_language(ws, video)
         route = choose_route(known or "und", lang, provided, pivot)
-        if route.method == "machine" and base_lang(known or "en") != base_lang(lang):
+        if route.method == "machine" and not same_language(known or "en", lang):
             machine.setdefault(known or "en", []).append(video.name)
         elif route.method == "pivot":
             pivoted.append(video.name)
@@ -155,7 +156,7 @@ def _kokoro_checks(ws: Workspace, lang: str, spec: str,
         voice = tts.make_voice(spec, [ws.paths.assets("voices")])
         assert isinstance(voice, kokoro.KokoroTTS)
         speaks = voice.lang
-        if speaks.split("-")[0] != lang.split("-")[0]:
+        if not same_language(speaks, lang):
             yield (False, f"{lang}: voice {spec} speaks {speaks}, not {lang}",
                    f"choose a {lang} voice (`pipeline models list`) in narration.voices")
             return

@@ -100,3 +100,55 @@ def test_the_walker_sees_imports_inside_functions_and_packages() -> None:
 def test_no_import_circle_in_the_package() -> None:
     cycles = _cycles(_edges(_modules()))
     assert cycles == [], "import circles: " + "; ".join(" <-> ".join(c) for c in cycles)
+
+
+# The layers, lowest first: a module may import its own layer and those below, never above.
+# A name stands for a module or a package (every module below it).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("pipeline", "pipeline.errors", "pipeline.cache"),
+    ("pipeline.language",),
+    ("pipeline.subtitles",),
+    ("pipeline.av",),
+    ("pipeline.engines",),
+    ("pipeline.transcription", "pipeline.translation", "pipeline.narration"),
+    ("pipeline.stage_table", "pipeline.config"),
+    ("pipeline.workspace",),
+    ("pipeline.stages",),
+    ("pipeline.orchestration",),
+    ("pipeline.delivery",),
+    ("pipeline.runner",),
+    ("pipeline.review",),
+    ("pipeline.doctor", "pipeline.cli", "pipeline.__main__"),
+)
+
+
+def _layer(module: str) -> int:
+    """The layer of a module: that of the longest name in LAYERS it falls under (the root
+    package only by its own name)."""
+    best, found = -1, -1
+    for i, names in enumerate(LAYERS):
+        for name in names:
+            under = module == name or (name != "pipeline" and module.startswith(name + "."))
+            if under and len(name) > best:
+                best, found = len(name), i
+    return found
+
+
+def _upward(graph: dict[str, set[str]]) -> list[str]:
+    return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
+                  if _layer(b) > _layer(a))
+
+
+def test_every_module_has_a_layer() -> None:
+    assert [m for m in _modules() if _layer(m) < 0] == []
+    assert _layer("pipeline.newthing") == -1
+
+
+def test_the_layer_check_finds_an_upward_import() -> None:
+    assert _upward({"pipeline.av.media": {"pipeline.config"}}) == ["pipeline.av.media -> pipeline.config"]
+    assert _upward({"pipeline.config": {"pipeline.av.media"}}) == []
+
+
+def test_nothing_below_imports_what_is_above() -> None:
+    upward = _upward(_edges(_modules()))
+    assert upward == [], "imports against the layering: " + "; ".join(upward)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.cache import atomic_path
 from pipeline.errors import EngineError
+from pipeline.language.tags import primary
 
 
 AUTO = "auto"
@@ -37,7 +38,7 @@ def resolve_model(model: str, source_language: str, detected: str | None = None)
     if model != AUTO:
         return model
     language = detected if source_language == AUTO else source_language
-    if language and language.split("-")[0].lower() == "en":
+    if language and primary(language) == "en":
         return ENGLISH_MODEL
     return MULTILINGUAL_MODEL
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import ConfigError
+from pipeline.language.tags import lookup
 from pipeline.language.writing import is_unspaced, is_unspaced_char
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class Term:
     note: str = ""
 
     def form(self, lang: str) -> str:
-        return self.forms.get(lang) or self.forms.get(lang.split("-")[0]) or self.term
+        return lookup(self.forms, lang) or self.term
 
     def own_form(self, lang: str) -> str | None:
         """The form written for this language in the glossary (no fallback to the term)."""
-        return self.forms.get(lang) or self.forms.get(lang.split("-")[0])
+        return lookup(self.forms, lang)
 
 
 def load_glossary(path: Path | None) -> list[Term]:

@@ -3,8 +3,14 @@ glossary looks for terms in them by characters, Whisper writes their words as to
 
 from __future__ import annotations
 
+from pipeline.language.tags import primary
+
 # Languages whose text puts no spaces between words.
 UNSPACED_LANGS = frozenset({"zh", "ja", "th", "lo", "km", "my", "yue", "wuu", "bo"})
+# Languages compared character by character (a round trip's CER, a name heard only exactly).
+CHARACTER_LANGS = frozenset({"zh", "ja"})
+# Languages that end clauses with full-width marks (，。？).
+FULL_WIDTH_LANGS = frozenset({"zh", "ja", "yue"})
 
 # Blocks of the scripts written without spaces between words (first, last code point).
 _UNSPACED_BLOCKS = (
@@ -30,5 +36,16 @@ def is_unspaced_char(ch: str) -> bool:
     return any(lo <= code <= hi for lo, hi in _UNSPACED_BLOCKS)
 
 
+def is_han(ch: str) -> bool:
+    """A Chinese character (what has a pinyin reading)."""
+    code = ord(ch)
+    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+            or 0x20000 <= code <= 0x3FFFF)
+
+
 def is_unspaced(lang: str) -> bool:
-    return lang.split("-")[0].lower() in UNSPACED_LANGS
+    return primary(lang) in UNSPACED_LANGS
+
+
+def by_characters(lang: str) -> bool:
+    return primary(lang) in CHARACTER_LANGS

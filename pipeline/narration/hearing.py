@@ -22,6 +22,8 @@ from typing import Any
 
 from pipeline.engines.asr import roundtrip
 from pipeline.language.glossary import term_present
+from pipeline.language.tags import primary
+from pipeline.language.writing import by_characters
 
 NAME_SIMILARITY = 80  # rapidfuzz partial_ratio (0-100) of the name against what was heard
 
@@ -43,7 +45,7 @@ def _sounds(text: str, lang: str) -> str:
     """Text as compared for names: toneless pinyin syllables for zh; else no case,
     punctuation or accents."""
     norm = roundtrip.normalize(text, lang)
-    if roundtrip.base_lang(lang) == "zh":
+    if primary(lang) == "zh":
         from pypinyin import lazy_pinyin
 
         return " ".join(s for s in lazy_pinyin(norm) if s.strip())
@@ -62,7 +64,7 @@ def _heard_in(want: str, got: str, lang: str) -> bool:
         return True
     if f" {want} " in f" {got} ":
         return True
-    if roundtrip.base_lang(lang) in roundtrip.CHARACTER_LANGS:
+    if by_characters(lang):
         return False
     from rapidfuzz import fuzz
 

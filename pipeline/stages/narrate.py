@@ -27,6 +27,7 @@ from pipeline.config import NarrationConfig
 from pipeline.engines import tts
 from pipeline.engines.tts.lexicon import entries_used
 from pipeline.language.glossary import load_glossary
+from pipeline.language.tags import lookup, same_language
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.narration.fit import fit_lines, sequential_slots
 from pipeline.workspace import Layout, Task, Workspace
@@ -41,15 +42,10 @@ HEAR_LEAD_MS = 1000
 HEAR_TAIL_MS = 1000
 
 
-def _for_lang(table: dict[str, Any], lang: str) -> Any:
-    """A per-language config entry: the exact code first, then its base language."""
-    return table.get(lang) or table.get(lang.split("-")[0])
-
-
 def voice_spec(n: NarrationConfig, lang: str) -> str:
     """The configured voice, else `narration.default_voice`, else the built-in choice: a Kokoro
     voice for every language Kokoro speaks, Piper for English, espeak-ng for the rest."""
-    configured = _for_lang(n.voices, lang)
+    configured = lookup(n.voices, lang)
     if configured:
         return str(configured)
     return n.default_voice.format(lang=lang) if n.default_voice else tts.default_voice(lang)
@@ -94,16 +90,16 @@ class Narrate(Stage[NarrateParams]):
             return NarrateParams(False, n.host)
         if script is None and n.source_language == "keep":
             src = ws.source_language(task.video)
-            if src and src.split("-")[0] == task.lang.split("-")[0]:
+            if src and same_language(src, task.lang):
                 return NarrateParams(False, n.host)
         spec = voice_spec(n, task.lang)
         search = [ws.paths.assets("voices")]
         model = ws.memo(("tts", spec), lambda: tts.identity(spec, search, ws.hashes.sha256))
-        lexicon = _for_lang(n.lexicon, task.lang) or {}
+        lexicon = lookup(n.lexicon, task.lang) or {}
         verify = ws.memo(("hearing",), lambda: roundtrip.identity(ws.hashes.sha256)) \
             if n.verify else None
         return NarrateParams(True, n.host, bool(script and script.suffix == ".txt"), spec, model,
-                             _for_lang(n.rate, task.lang) or 1.0, tuple(sorted(lexicon.items())),
+                             lookup(n.rate, task.lang) or 1.0, tuple(sorted(lexicon.items())),
                              n.max_speedup, int(n.gap_s * 1000), n.smoothing, verify=verify,
                              until_ms=self.sample_ms)
 

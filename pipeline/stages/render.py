@@ -17,6 +17,7 @@ from pipeline import subtitles as subs
 from pipeline.cache import atomic_path, read_json, write_text_atomic
 from pipeline.config import Config
 from pipeline.av.fonts import check_coverage
+from pipeline.language.tags import lookup
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
@@ -99,7 +100,7 @@ class Render(Stage[RenderParams]):
         fonts_dir = ws.paths.assets("fonts")
         fonts = tuple((f.name, ws.hashes.sha256(f)) for f in sorted(fonts_dir.iterdir())
                       if f.is_file()) if fonts_dir.is_dir() else ()
-        font = s.fonts.get(task.lang) or s.fonts.get(task.lang.split("-")[0]) or s.font
+        font = lookup(s.fonts, task.lang) or s.font
         return RenderParams(profiles_of(c), r.crf, r.preset,
                             SoundSpec(n.mode, n.duck_db, n.music_db, r.loudness_lufs, r.true_peak_db),
                             font, s.size, RuleBook.from_config(s).for_lang(task.lang), fonts,

@@ -15,11 +15,28 @@ can hold it and its fingerprint hash it); `for_lang` gives one language's Rules.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from pipeline.config import Config, SubtitleConfig
-from pipeline.subtitles import Rules
+from pipeline.language.tags import chain, primary
+from pipeline.subtitles.model import Rules
+
+
+class SubtitleSettings(Protocol):
+    """The `subtitles` part of the config, as far as the rules read it (the config sits
+    above this package, so it is described here rather than imported)."""
+
+    @property
+    def model_fields_set(self) -> set[str]: ...
+
+    @property
+    def languages(self) -> Mapping[str, Mapping[str, Any]]: ...
+
+
+class HasSubtitles(Protocol):
+    @property
+    def subtitles(self) -> SubtitleSettings: ...
 
 # Built-in per-language profiles (Netflix timed-text style guides); below what the user writes.
 LANGUAGE_RULES: dict[str, dict[str, float]] = {
@@ -39,20 +56,13 @@ _RULE_KEYS: dict[str, tuple[str, Any]] = {
 }
 
 
-def _rule_values(values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+def _rule_values(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     """Config keys and values as sorted (Rules field, value) pairs."""
     found = []
     for key, value in values.items():
         name, convert = _RULE_KEYS[key]
         found.append((name, convert(value)))
     return tuple(sorted(found))
-
-
-def code_chain(lang: str) -> list[str]:
-    """The codes whose entries apply to a language, least specific first:
-    'zh-Hans-CN' -> ['zh', 'zh-hans', 'zh-hans-cn']."""
-    parts = lang.lower().split("-")
-    return ["-".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,7 @@ class RuleBook:
     user_set: tuple[str, ...] = field(default=())  # Rules fields the user wrote in `subtitles`
 
     @classmethod
-    def from_config(cls, s: SubtitleConfig) -> RuleBook:
+    def from_config(cls, s: SubtitleSettings) -> RuleBook:
         values = {key: getattr(s, key) for key in _RULE_KEYS}
         written = sorted(_RULE_KEYS[key][0] for key in s.model_fields_set if key in _RULE_KEYS)
         langs = tuple(sorted((code.lower(), _rule_values(v)) for code, v in s.languages.items()))
@@ -80,13 +90,13 @@ class RuleBook:
     def for_lang(self, lang: str) -> Rules:
         config = dict(self.defaults)
         rules: dict[str, Any] = dict(config)
-        rules.update(LANGUAGE_RULES.get(lang.split("-")[0].lower(), {}))
+        rules.update(LANGUAGE_RULES.get(primary(lang), {}))
         rules.update({name: config[name] for name in self.user_set})
         entries = dict(self.languages)
-        for code in code_chain(lang):
+        for code in chain(lang):
             rules.update(entries.get(code, ()))
         return Rules(**rules)
 
 
-def rules_for(config: Config, lang: str) -> Rules:
+def rules_for(config: HasSubtitles, lang: str) -> Rules:
     return RuleBook.from_config(config.subtitles).for_lang(lang)

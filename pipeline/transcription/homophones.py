@@ -29,6 +29,8 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.language.glossary import Term
+from pipeline.language.tags import primary
+from pipeline.language.writing import is_han
 from pipeline.language.segmenter import word_frequency, words
 from pipeline.subtitles.model import Word
 
@@ -70,12 +72,6 @@ class Repair:
         if self.start is not None:
             found.update(start_ms=self.start, end_ms=self.end)
         return found
-
-
-def is_han(ch: str) -> bool:
-    code = ord(ch)
-    return (0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
-            or 0x20000 <= code <= 0x3FFFF)
 
 
 def _fuzzy(syllable: str) -> str:
@@ -172,7 +168,7 @@ def find_repairs(text: str, terms: list[Term], lang: str = "zh", fuzzy: bool = F
     the decision taken on it (applied or only suggested), left to right, never overlapping.
     Longer terms are matched first; a term already written right holds its span. Mandarin
     only: for any other language (Japanese kanji read otherwise) nothing is found."""
-    if lang.split("-")[0].lower() != "zh":
+    if primary(lang) != "zh":
         return []
     candidates = _terms(terms, lang)
     taken = [False] * len(text)

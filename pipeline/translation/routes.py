@@ -19,11 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline.language.tags import same_language
+
 Method = Literal["provided", "source", "pivot", "machine"]
-
-
-def base_lang(code: str) -> str:
-    return code.split("-")[0].lower()
 
 
 @dataclass(frozen=True)
@@ -49,9 +47,9 @@ def choose_route(source_lang: str, target_lang: str, provided: Mapping[str, Path
     for the files that exist (at least the target's and the pivot's, when they do)."""
     if target_lang in provided:
         return Route("provided", target_lang, provided[target_lang])
-    if base_lang(source_lang) == base_lang(target_lang):
+    if same_language(source_lang, target_lang):
         return Route("source", source_lang)
-    if (pivot and pivot in provided and base_lang(pivot) != base_lang(target_lang)
-            and base_lang(pivot) != base_lang(source_lang)):
+    if (pivot and pivot in provided and not same_language(pivot, target_lang)
+            and not same_language(pivot, source_lang)):
         return Route("pivot", pivot, provided[pivot], via=pivot)
     return Route("machine", source_lang)

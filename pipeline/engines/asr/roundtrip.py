@@ -18,40 +18,37 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import EngineError
+from pipeline.language.tags import primary
+from pipeline.language.writing import by_characters
 
-CHARACTER_LANGS = frozenset({"zh", "ja"})
 MODEL = "base"  # the packaged multilingual faster-whisper model
 # how it listens: the language given, no prompt, no VAD, each window on its own
 DECODING: dict[str, Any] = {"beam_size": 5, "vad_filter": False, "condition_on_previous_text": False}
 
 
-def base_lang(lang: str) -> str:
-    return lang.strip().lower().replace("_", "-").split("-")[0]
-
-
 def metric(lang: str) -> str:
     """`cer` for languages written without spaces between words, else `wer`."""
-    return "cer" if base_lang(lang) in CHARACTER_LANGS else "wer"
+    return "cer" if by_characters(lang) else "wer"
 
 
 def joined(texts: list[str], lang: str) -> str:
     """Pieces of text in lang put together: no space between them in zh and ja."""
-    return ("" if base_lang(lang) in CHARACTER_LANGS else " ").join(t for t in texts if t)
+    return ("" if by_characters(lang) else " ").join(t for t in texts if t)
 
 
 def normalize(text: str, lang: str) -> str:
     """Text as compared: no case, punctuation or symbols; zh/ja without spaces, digits as
     Chinese numerals."""
     text = unicodedata.normalize("NFKC", text).casefold()
-    if base_lang(lang) in CHARACTER_LANGS:
+    if by_characters(lang):
         import cn2an
 
         text = cn2an.transform(text, "an2cn")
-    if base_lang(lang) == "zh":
+    if primary(lang) == "zh":
         text = _simplified(text)
     kept = [c if unicodedata.category(c)[0] not in "PSZC" else " " for c in text]
     words = "".join(kept).split()
-    return "".join(words) if base_lang(lang) in CHARACTER_LANGS else " ".join(words)
+    return "".join(words) if by_characters(lang) else " ".join(words)
 
 
 @lru_cache(maxsize=1)
@@ -110,7 +107,7 @@ def load_whisper(threads: int = 0) -> Any:
 
 def transcribe_segments(model: Any, audio: Path, lang: str) -> list[dict[str, Any]]:
     """What the model hears, as segments {start, end (ms), text}, for placing it on a timeline."""
-    segments, _ = model.transcribe(str(audio), language=base_lang(lang), **DECODING)
+    segments, _ = model.transcribe(str(audio), language=primary(lang), **DECODING)
     return [{"start": int(s.start * 1000), "end": int(s.end * 1000), "text": s.text.strip()}
             for s in segments]
 

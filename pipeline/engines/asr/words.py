@@ -6,9 +6,9 @@ width."""
 from __future__ import annotations
 
 from pipeline.engines.asr.base import AsrWord
-from pipeline.language.writing import is_unspaced_char
+from pipeline.language.tags import primary
+from pipeline.language.writing import FULL_WIDTH_LANGS, is_unspaced_char
 
-FULL_WIDTH_LANGS = frozenset({"zh", "ja", "yue"})
 _FULL_WIDTH = str.maketrans({",": "，", ".": "。", "?": "？", "!": "！", ";": "；", ":": "："})
 
 
@@ -32,4 +32,4 @@ def tidy_words(raw: list[AsrWord], language: str) -> list[AsrWord]:
     pipeline uses: stripped, with `space_before` kept; Chinese marks full width."""
     words = [AsrWord(w.start, w.end, w.text.strip(), w.probability, w.text[:1].isspace())
              for w in raw if w.text.strip()]
-    return full_width_marks(words) if language in FULL_WIDTH_LANGS else words
+    return full_width_marks(words) if primary(language) in FULL_WIDTH_LANGS else words

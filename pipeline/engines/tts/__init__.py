@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.errors import ConfigError
+from pipeline.language.tags import primary
 
 
 class Voice(Protocol):
@@ -57,7 +58,7 @@ def split_spec(spec: str) -> tuple[str, str]:
 def default_voice(lang: str) -> str:
     """The voice a language gets when none is configured: Kokoro for every language Kokoro
     speaks (English keeps Piper), espeak-ng for the others."""
-    base = lang.strip().lower().replace("_", "-").split("-")[0]
+    base = primary(lang)
     if base == "en":
         return ENGLISH_DEFAULT
     return KOKORO_DEFAULTS.get(base, f"espeak:{lang}")

@@ -30,6 +30,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pipeline.language.writing import is_unspaced_char
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -47,13 +49,10 @@ def phonemes_of(value: str) -> str | None:
     return None
 
 
-# scripts written without spaces between words: an entry edge in one of them needs no boundary
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
-
 def _alternative(word: str) -> str:
-    before = "" if _UNSPACED.match(word[0]) else r"(?<!\w)"
-    after = "" if _UNSPACED.match(word[-1]) else r"(?!\w)"
+    """An entry edge in a script written without spaces needs no word boundary."""
+    before = "" if is_unspaced_char(word[0]) else r"(?<!\w)"
+    after = "" if is_unspaced_char(word[-1]) else r"(?!\w)"
     return before + re.escape(word) + after
 
 
