@@ -99,7 +99,7 @@ class NarrationConfig(Strict):
     lexicon: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="words spelled for the voice per language, e.g. `{en: {Jinan: Jee-nahn}}`; "
-                    "`/phonemes/` for Kokoro (docs/engines.md)",
+                    "`/phonemes/` for Kokoro ([lexicon](docs/engines.md#lexicon))",
     )
     rate: dict[str, float] = Field(
         default_factory=dict,
@@ -159,7 +159,7 @@ class SubtitleConfig(Strict):
         42, ge=8, le=80,
         description="reading rule; a language with a built-in profile (en 42/20, zh 16/9, ja "
                     "13/4, ko 16/12 characters a line / a second) keeps it for a rule you do not "
-                    "write (precedence: docs/editing.md)")
+                    "write ([precedence](docs/editing.md#precedence-of-subtitle-rules))")
     max_lines: int = Field(2, ge=1, le=3, description="reading rule: lines per event")
     max_cps: float = Field(17.0, gt=0, description="reading rule: characters a second")
     min_duration_s: float = Field(0.833, ge=0, description="shortest event")
@@ -263,7 +263,7 @@ class ExtractConfig(Strict):
         "fail",
         description="a source that cannot be decoded to its end (cut off, damaged packets): "
                     "`fail` its versions with the cause, or `keep`: render the part that decodes, "
-                    "with a warning (docs/architecture.md, \"Damaged sources\")",
+                    "with a warning ([damaged sources](docs/architecture.md#damaged-sources))",
     )
 
 
