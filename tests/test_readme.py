@@ -273,3 +273,25 @@ def test_every_file_and_name_the_docs_point_to_exists() -> None:
                 bad.append(f"{_rel(page)}: {path}:{name}: not defined there")
     assert refs >= 20
     assert not bad, "\n".join(bad)
+
+
+# -- the stage recipe, walked over the stages there are ----------------------------------
+
+def test_every_stage_of_the_table_is_where_the_stage_recipe_says() -> None:
+    """docs/extending.md "Add a stage": a table row, a registry object, the review desk's
+    stages of a version; and every stage name the delivery and review code reads is a row."""
+    from pipeline.orchestration.registry import default_registry
+    from pipeline.review.project import VERSION_STAGES
+    from pipeline.stage_table import TABLE
+
+    names = [s.name for s in TABLE]
+    registry = default_registry()  # refuses a row without a stage object
+    assert set(registry.stages) == set(names)  # and an object without a row is never run
+    per_lang = {s.name for s in TABLE if s.per_lang}
+    of_a_version = [s.name for s in TABLE if s.runs_in != "sample"
+                    and (s.per_lang or not set(s.needs) & per_lang)]
+    assert list(VERSION_STAGES) == of_a_version
+    read = set()
+    for module in ("delivery/qa.py", "delivery/manifest.py", "review/project.py"):
+        read |= set(re.findall(r'Task\("(\w+)"', _text(ROOT / "pipeline" / module)))
+    assert read and read <= set(names), read - set(names)
