@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 import types
-import typing
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -130,10 +129,9 @@ def rows(model: type[BaseModel] = Config, prefix: str = "") -> list[tuple[str, F
     """(key path, field) for every leaf key, sections walked in their order; a map of
     sub-models (render.profiles) gives its own row and one per sub-key (`NAME.width`)."""
     found: list[tuple[str, FieldInfo]] = []
-    hints = typing.get_type_hints(model)
     for name, field in model.model_fields.items():
         key = prefix + name
-        t = _optional(hints[name])[0]
+        t = _optional(field.annotation)[0]
         if _is_model(t):
             found += rows(t, key + ".")
             continue
