@@ -65,7 +65,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test,heavy]'
 	touch $@
 
-# measurements for the README, run by hand (minutes; not part of make test)
+# measurements for docs/benchmarks.md, run by hand (minutes; not part of make test)
 bench: setup $(VENV)/.installed-test
 	$(PY) -m pip install -q -e '.[test,heavy,bench]'
 	$(PY) scripts/make_demo_media.py assets/samples

@@ -1,7 +1,7 @@
 """Transcription accuracy and speed: WER (jiwer) and real-time factor per engine and model,
 with and without the glossary prompt, on Piper speech with the glossary's names.
 
-Run by hand: `.venv/bin/python bench/asr_bench.py`; the table goes into the README.
+Run by hand: `.venv/bin/python bench/asr_bench.py`; the table goes into docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """A producer's batch in miniature: 8 short videos x 3 languages, `--jobs 1` against
 `--jobs 2`, where the time goes, and the no-op rerun of the whole batch.
 
-Run by hand: `.venv/bin/python bench/batch_bench.py`; the table goes into the README.
+Run by hand: `.venv/bin/python bench/batch_bench.py`; the table goes into docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Time the demo: a cold run of every stage (per-stage totals), then the no-op rerun.
 
-Run by hand (`.venv/bin/python bench/demo_timing.py [--jobs 1]`); the numbers go into the
-README. Without --jobs the run picks its workers as a user's would (two here), and the
+Run by hand (`.venv/bin/python bench/demo_timing.py [--jobs 1]`); the numbers go into
+docs/benchmarks.md. Without --jobs the run picks its workers as a user's would (two here), and the
 per-stage seconds then overlap.
 It renders into a scratch output folder, so outputs/ is left alone.
 """

@@ -8,7 +8,7 @@ and some approvals). Then it times `pipeline status` (as a user runs it), the bo
 200-line version page (cold: a fresh server; warm: the next request), and profiles both.
 
 Run by hand: `.venv/bin/python bench/review_bench.py [--videos 400] [--langs 8] [--keep DIR]
-[--profile]`; the numbers go into the README.
+[--profile]`; the numbers go into docs/benchmarks.md.
 """
 
 from __future__ import annotations

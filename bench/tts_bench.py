@@ -1,6 +1,6 @@
 """Synthesis speed per TTS engine: seconds of audio made per wall-clock second.
 
-Run by hand: `.venv/bin/python bench/tts_bench.py`; the table goes into the README.
+Run by hand: `.venv/bin/python bench/tts_bench.py`; the table goes into docs/benchmarks.md.
 """
 
 from __future__ import annotations

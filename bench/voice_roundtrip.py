@@ -2,7 +2,7 @@
 packaged multilingual Whisper (base), score it (WER; CER for zh and ja) and time the synthesis.
 
 Run by hand: `.venv/bin/python bench/voice_roundtrip.py [--lang pt --lang zh] [--voice SPEC]
-[--json out.json]`; the table goes into the README, the best Kokoro voice per language into
+[--json out.json]`; the table goes into docs/benchmarks.md, the best Kokoro voice per language into
 `pipeline.engines.tts.KOKORO_DEFAULTS`. Every Kokoro voice of a language is measured, against
 espeak-ng (and Piper for English). The real-time factor is synthesis wall time over audio
 time, lines synthesized one by one as the narrate stage does, model load excluded (a warm-up

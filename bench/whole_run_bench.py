@@ -5,7 +5,7 @@ re-encodes of the clip (what any tool must spend to deliver three files). Also e
 real-time factor: narrate task seconds per second of speech it placed.
 
 Run by hand: `.venv/bin/python bench/whole_run_bench.py` (a few minutes; results go into the
-README, "Measured here"). Rows: verify on (the demo's setting) and off; one process
+docs/benchmarks.md). Rows: verify on (the demo's setting) and off; one process
 (`--jobs 1`) and two Dask workers (`--jobs 2`).
 """
 

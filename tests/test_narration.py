@@ -19,7 +19,7 @@ from tests.conftest import BROLL_SCRIPT, Project, run_pipeline
 
 pytestmark = pytest.mark.slow
 
-ROUND_TRIP_WER_FLOOR = 0.25  # measured 0.00-0.06 on the test and demo scripts (README)
+ROUND_TRIP_WER_FLOOR = 0.25  # measured 0.00-0.06 on the test and demo scripts (docs/benchmarks.md)
 
 
 def test_every_deliverable_is_at_the_loudness_target(project: Project) -> None:

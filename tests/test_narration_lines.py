@@ -205,7 +205,7 @@ def test_verify_hears_the_host_and_names_a_name_not_said(narrated: Project, tmp_
         "Jinan" in strict.stderr
 
     # Portuguese reads "Jinan" with a nasal ending ("Ginã", heard "Dinã"): not the name either;
-    # the phonemes the README recommends are heard as the name
+    # the phonemes docs/engines.md recommends are heard as the name
     config["narration"]["lexicon"] = {"pt": {"Jinan": "/dʒinˈan/"}}
     _write_config(work.root, config)
     fixed = run_pipeline(work.config, "--strict")

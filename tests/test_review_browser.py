@@ -5,7 +5,7 @@ approval" with the changed line after another edit and rerun; `pipeline status -
 manifest.json say the same.
 
 Screenshots go to the test's folder; with REVIEW_SCREENSHOTS=DIR they are also copied there
-(`REVIEW_SCREENSHOTS=docs make test` refreshes the README's pictures).
+(`REVIEW_SCREENSHOTS=docs make test` refreshes the pictures of docs/review-desk.md).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ def test_without_the_key_the_built_in_language_profile_applies(tmp_path: Path) -
 
 def test_a_value_the_user_writes_applies_to_every_language(tmp_path: Path) -> None:
     """Even when it equals the default: the user wrote it, so it wins over the built-in
-    profile (the README says to put CJK values under subtitles.languages)."""
+    profile (docs/editing.md says to put CJK values under subtitles.languages)."""
     config = _config(tmp_path, "subtitles: {max_chars_per_line: 42}\n")
     assert rules_for(config, "zh").max_chars_per_line == 42
     assert rules_for(config, "zh").max_cps == 9  # not written: the built-in profile

@@ -20,7 +20,7 @@ from scripts.make_demo_media import INTRO_SENTENCES
 from tests.conftest import GLOSSARY, Project, run_pipeline
 
 DEMO_SCRIPT = list(INTRO_SENTENCES)  # the demo host's script
-ROUND_TRIP_CHRF_FLOOR = 70.0  # measured 79.2 here (README)
+ROUND_TRIP_CHRF_FLOOR = 70.0  # measured 79.2 here (docs/benchmarks.md)
 
 
 @pytest.fixture(scope="module")

@@ -133,8 +133,8 @@ def asr_prompt(terms: list[Term], lang: str = "en") -> str | None:
     For a language written without spaces only the forms written for it are listed: an
     English form in a Chinese prompt makes Whisper write the name in Latin letters ("Ba ot
     u全"). The punctuation stays ASCII: full-width marks made Whisper emit "４" and U+FFFD
-    between clauses. Measured on Mandarin against seven other forms (README "Chinese
-    sources", bench/zh_asr_bench.py)."""
+    between clauses. Measured on Mandarin against seven other forms (docs/chinese.md,
+    bench/zh_asr_bench.py)."""
     if is_unspaced(lang):
         forms = [f for t in terms if (f := t.own_form(lang))]
     else:

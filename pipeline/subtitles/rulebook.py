@@ -1,6 +1,6 @@
 """Subtitle rules per language: built-in profiles, with what the user wrote on top.
 
-Precedence, lowest first (README, "Precedence of subtitle rules"):
+Precedence, lowest first (docs/editing.md, "Precedence of subtitle rules"):
 
 1. the config's own defaults (the `subtitles` keys the user did not write);
 2. the built-in profile of the language (LANGUAGE_RULES: en reads at 20 cps, zh 16 characters

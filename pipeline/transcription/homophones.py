@@ -6,7 +6,7 @@ Chinese characters that sounds like a glossary term (pypinyin; tones ignored, ev
 of a heard character allowed, and in a term of three or more characters "hu" for "fu":
 湖蓉街) but is written otherwise is replaced by the term.
 
-The rule that keeps ordinary words (see README, "Chinese sources"):
+The rule that keeps ordinary words (see docs/chinese.md):
 
 1. The heard span is repaired when it is no word of its own (jieba's dictionary does not
    list it): 吉南, 暴凸全, 千福山 are sounds written down, not words.

@@ -40,7 +40,7 @@ _BACKENDS: dict[str, tuple[str, str]] = {
 TTS_ENGINES = tuple(_BACKENDS)
 
 # Kokoro voice per language: the one whose speech Whisper base transcribed back best
-# (bench/voice_roundtrip.py on the demo text, README "Measured here"); Hindi could not be
+# (bench/voice_roundtrip.py on the demo text, docs/benchmarks.md); Hindi could not be
 # measured that way (Whisper base writes it in Urdu script), its first voice stands
 KOKORO_DEFAULTS: dict[str, str] = {
     "pt": "kokoro:pf_dora", "zh": "kokoro:zm_yunxi", "es": "kokoro:ef_dora",

@@ -12,7 +12,7 @@ Files: the model and voices in the model cache (`pipeline.engines.kokoro_setup`)
 
 One onnxruntime session per process, shared by every voice through the `shared` dict the
 caller keeps (the engine pool; loading costs about a second); onnxruntime runs with
-`INTRA_OP_THREADS` threads (measured: see README). The same text gives the same samples on
+`INTRA_OP_THREADS` threads (measured: docs/benchmarks.md). The same text gives the same samples on
 every run (the graph has no random nodes; tested).
 """
 
@@ -35,7 +35,7 @@ from pipeline.errors import ConfigError, EngineError
 
 SAMPLE_RATE = 24000
 MAX_PHONEMES = 510  # the model's context, in phoneme tokens
-INTRA_OP_THREADS = 1  # see README "Measured here": 1 beat 2 on this 2-core machine
+INTRA_OP_THREADS = 1  # see docs/benchmarks.md, "Kokoro's cost": 1 beat 2 on this 2-core machine
 
 # voice name prefix -> language the voice speaks (also the phonemizer's language)
 LANGUAGES: dict[str, str] = {"a": "en-us", "b": "en-gb", "e": "es", "f": "fr-fr", "h": "hi",

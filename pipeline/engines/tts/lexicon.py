@@ -18,7 +18,7 @@ are ignored.
 For Kokoro the text around a phoneme entry is phonemized in pieces (the words before it,
 then the words after it), so a short word next to the entry may get a stress of its own;
 a respelling keeps the whole line in one piece. How a Portuguese host says "Jinan" was
-measured both ways (README, "Measured here").
+measured both ways (docs/benchmarks.md).
 
 `apply_lexicon` turns a line into pieces; `spoken_text` is what a plain-text engine reads;
 `entries_used` is which entries a line used (part of a line's synthesis cache key).
