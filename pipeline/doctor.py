@@ -164,24 +164,24 @@ def _kokoro_checks(ws: Workspace, lang: str, spec: str,
 
 def _mt_checks() -> Iterator[tuple[bool, str, str]]:
     """What each installed MT engine says of itself (Argos: its packages, any broken one)."""
-    from pipeline.engines.mt.backends import ENGINES, backend
+    from pipeline.engines.mt.backends import BACKENDS, backend
 
-    for name in ENGINES:
+    for name in BACKENDS:
         engine = backend(name)
         if engine.available():
             yield from engine.doctor()
 
 
 def inventory() -> list[str]:
-    from pipeline.engines.asr.backends import ENGINES as ASR_ENGINES
+    from pipeline.engines.asr.backends import BACKENDS as ASR_BACKENDS
     from pipeline.engines.asr.backends import backend as asr_backend
-    from pipeline.engines.mt.backends import ENGINES as MT_ENGINES
+    from pipeline.engines.mt.backends import BACKENDS as MT_BACKENDS
     from pipeline.engines.mt.backends import backend as mt_backend
 
-    lines = [line for name in ASR_ENGINES for line in asr_backend(name).inventory()]
+    lines = [line for name in ASR_BACKENDS for line in asr_backend(name).inventory()]
     lines.append("Translation pairs (the engine translate.engine: auto uses):")
     listed: set[tuple[str, str]] = set()  # a pair is listed under the engine auto takes
-    for name in MT_ENGINES:
+    for name in MT_BACKENDS:
         engine = mt_backend(name)
         try:
             for a, b, how in engine.pairs():

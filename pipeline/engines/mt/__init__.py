@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.engines.mt.backends import ENGINES, MachineTranslator, backend
+from pipeline.engines.mt.backends import BACKENDS, ENGINES, MachineTranslator, backend
 from pipeline.errors import EngineError
 
 __all__ = ["ENGINES", "MachineTranslator", "base_lang", "choose_engine", "identity",
@@ -23,14 +23,14 @@ def choose_engine(engine: str, src: str, tgt: str) -> str:
     pairs it ships, else Argos Translate: a package for the pair, or Argos' own pivot through
     two installed packages, xx->en and en->yy)."""
     pair = (base_lang(src), base_lang(tgt))
-    names = ENGINES if engine == "auto" else tuple(e for e in ENGINES if e == engine)
+    names = tuple(BACKENDS) if engine == "auto" else tuple(e for e in BACKENDS if e == engine)
     for name in names:
         if backend(name).has_pair(*pair):
             return name
     fixes = [fix for name in names if (fix := backend(name).missing(*pair)) is not None]
     if fixes:
         install = " or ".join(fixes)
-    elif engine in ENGINES:
+    elif engine in BACKENDS:
         has = sorted((a, b) for a, b, _ in backend(engine).pairs())
         install = f"set translate.engine: auto ({engine} has {has})"
     else:
