@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.engines.asr.backends import ENGINES, backend
 from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Recognizer, Transcript
 
-__all__ = ["ENGINES", "AsrOptions", "AsrSegment", "AsrWord", "Recognizer", "Transcript",
+__all__ = ["ENGINES", "AsrOptions", "AsrSegment", "AsrWord", "Recognizer", "Transcript", "backend",
            "identity", "make_recognizer"]
 
 
