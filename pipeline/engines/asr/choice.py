@@ -63,12 +63,12 @@ class AutoRecognizer:
         self._loaded: dict[str, Recognizer] = {}
 
     def transcribe(self, audio: Path, language: str | None, prompt: str | None) -> Transcript:
+        from pipeline.engines.asr.backends import backend
         from pipeline.engines.asr.language import detect_language
-        from pipeline.engines.asr.loading import load_recognizer
 
         choice = choose_model(AUTO, language or AUTO, audio,
                               lambda a: detect_language(a, self.detector()))
         if choice.model not in self._loaded:
-            self._loaded[choice.model] = load_recognizer(
-                self.engine, replace(self.options, model=choice.model), self.detector)
+            self._loaded[choice.model] = backend(self.engine).load(
+                replace(self.options, model=choice.model), self.detector)
         return self._loaded[choice.model].transcribe(audio, choice.language, prompt)

@@ -3,15 +3,52 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.engines.asr import whisper_common
+from pipeline.engines.asr.backends import Check, Digest
 from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Transcript
 from pipeline.engines.asr.language import check_english
 from pipeline.engines.asr.words import tidy_words
-from pipeline.engines.models import english_only, whisper_model_ref
+from pipeline.engines.models import (
+    PACKAGED_WHISPER,
+    english_only,
+    packaged_whisper_files,
+    whisper_model_ref,
+)
 from pipeline.errors import EngineError
+
+NAME = "faster-whisper"  # its row in pipeline/engines/asr/backends.py
+INSTALL = "pip install faster-whisper"
+
+
+def available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("faster_whisper") is not None
+
+
+def identity(options: AsrOptions, digest: Digest) -> dict[str, Any]:
+    return whisper_common.identity(NAME, options, digest, packaged_whisper_files)
+
+
+def load(options: AsrOptions, detector: Callable[[], Any]) -> FasterWhisper:
+    return FasterWhisper(options, detector)
+
+
+def doctor(options: AsrOptions, digest: Digest) -> Iterator[Check]:
+    return whisper_common.doctor(identity(options, digest)["model"], options)
+
+
+def inventory() -> list[str]:
+    lines = [f"ASR ({NAME}):"]
+    for name in PACKAGED_WHISPER:
+        files = packaged_whisper_files(name)
+        where = ", ".join(str(f) for f in files)
+        lines.append(f"  {name:<8} {'packaged: ' + where if files else 'not installed'}")
+    return lines
 
 # Guards against Whisper hallucination (FIELD-NOTES): a segment the model itself thinks is
 # not speech, that it decoded with very low confidence even after its temperature fallbacks,
@@ -92,4 +129,4 @@ class FasterWhisper:
                                    float(s.avg_logprob), float(s.no_speech_prob),
                                    float(s.compression_ratio)))
         return Transcript(info.language, float(info.language_probability), kept,
-                          {"engine": "faster-whisper", "model": self.options.model}, warnings)
+                          {"engine": NAME, "model": self.options.model}, warnings)

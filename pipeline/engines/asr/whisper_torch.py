@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+from pipeline.engines.asr import whisper_common
+from pipeline.engines.asr.backends import Check, Digest
 from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Transcript
 from pipeline.engines.asr.words import tidy_words
 from pipeline.errors import EngineError
+
+NAME = "openai-whisper"  # its row in pipeline/engines/asr/backends.py
+INSTALL = "pip install openai-whisper (and torch==2.13.0 for the CPU build)"
+
+
+def available() -> bool:
+    from importlib.util import find_spec
+
+    return find_spec("whisper") is not None
+
+
+def identity(options: AsrOptions, digest: Digest) -> dict[str, Any]:
+    # a packaged model is faster-whisper's format: this engine loads names and paths only
+    return whisper_common.identity(NAME, options, digest, lambda name: [])
+
+
+def load(options: AsrOptions, detector: Callable[[], Any]) -> OpenAIWhisper:
+    return OpenAIWhisper(options)  # English-only models are not checked for another language
+
+
+def doctor(options: AsrOptions, digest: Digest) -> Iterator[Check]:
+    return whisper_common.doctor(identity(options, digest)["model"], options)
+
+
+def inventory() -> list[str]:
+    return []
 
 
 class OpenAIWhisper:
@@ -14,8 +44,7 @@ class OpenAIWhisper:
         try:
             import whisper
         except ImportError as e:
-            raise EngineError("openai-whisper is not installed; pip install openai-whisper "
-                              "(and torch==2.13.0 for the CPU build)") from e
+            raise EngineError(f"openai-whisper is not installed; {INSTALL}") from e
         self.options = options
         try:
             self.model = whisper.load_model(options.model, device="cpu")
@@ -41,7 +70,7 @@ class OpenAIWhisper:
                                        float(s.get("no_speech_prob", 0.0)),
                                        float(s.get("compression_ratio", 1.0))))
         return Transcript(detected, 1.0, segments,
-                          {"engine": "openai-whisper", "model": self.options.model})
+                          {"engine": NAME, "model": self.options.model})
 
 
 def _alignment_heads(model: str) -> bytes | None:

@@ -20,11 +20,14 @@ the text whole: nothing is downloaded, and the model, tokenizer and decoding are
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable
 
-from pipeline.errors import EngineError
+from pipeline.engines.mt.backends import Check, installed_version
+from pipeline.errors import EngineError, PipelineError
 
+NAME = "argos"  # its row in pipeline/engines/mt/backends.py
 TEST_SENTENCE = "Hello, world."
 
 
@@ -145,7 +148,7 @@ def has_pair(src: str, tgt: str) -> bool:
     return route(src, tgt) is not None
 
 
-def pairs() -> list[tuple[str, str, list[dict[str, Any]]]]:
+def routes() -> list[tuple[str, str, list[dict[str, Any]]]]:
     """Every pair the installed packages give (direct first, then pivots), with its route."""
     if not available():
         return []
@@ -209,3 +212,60 @@ def check(src: str, tgt: str) -> str:
     if not out.strip():
         raise EngineError(f"Argos {src}->{tgt} returned nothing for {TEST_SENTENCE!r}")
     return out
+
+
+# the MT backend protocol (pipeline/engines/mt/backends.py) beyond available() and has_pair()
+
+def missing(src: str, tgt: str) -> str | None:
+    return ("" if available() else "pip install argostranslate, then ") + (
+        f"`pipeline models install argos {src} {tgt}` (needs the internet) or "
+        "`pipeline models install argos FILE.argosmodel`")
+
+
+def identity(src: str, tgt: str) -> dict[str, Any]:
+    return {"engine": NAME, "version": installed_version("argostranslate"),
+            "pair": f"{src}-{tgt}", "mode": "sentence", "route": route(src, tgt)}
+
+
+def load(src: str, tgt: str, shared: dict[str, Any]) -> Argos:
+    return Argos(src, tgt)
+
+
+def pairs() -> list[tuple[str, str, str]]:
+    return [(a, b, describe_route(steps)) for a, b, steps in routes()]
+
+
+def notes() -> list[str]:
+    if not available():
+        return ["(Argos Translate not installed: pip install argostranslate)"]
+    return [f"argos package {folder} is broken: {problem}" for folder, problem in problems()] + [
+        f"(Argos packages in {packages_dir()}; add one with `pipeline models install argos FILE`)"]
+
+
+def doctor() -> Iterator[Check]:
+    """The installed packages: where, which pairs they give, and any broken one."""
+    where = packages_dir()
+    fix = (f"remove that folder from {where} and reinstall the package with "
+           "`pipeline models install argos FILE`")
+    for folder, problem in problems():
+        yield False, f"Argos package {folder}: {problem}", fix
+    try:
+        found = routes()
+    except PipelineError as e:
+        yield False, f"Argos packages in {where}: unreadable", str(e)
+        return
+    listed = ", ".join(f"{a}->{b}" + (" (pivot)" if len(r) > 1 else "")
+                       + (" (broken)" if any("problem" in s for s in r) else "") for a, b, r in found)
+    yield True, f"Argos packages in {where}: {listed or 'none'}", ""
+
+
+def doctor_pair(src: str, tgt: str) -> Check:
+    """Load the route for src->tgt and translate a test sentence with it."""
+    described = describe_route(route(src, tgt) or [])
+    try:
+        check(src, tgt)
+    except PipelineError as e:
+        return (False, f" ({described}) fails: {e}",
+                "reinstall the package(s) with `pipeline models install argos FILE`, or "
+                "provide human translations at the path in translate.provided")
+    return True, f" ({described}): loads and translates", ""
