@@ -98,9 +98,6 @@ class Layout:
         self._prefix = str(out).rstrip(os.sep) + os.sep
 
     # per video, source language
-    def source_dir(self, video: str) -> Path:
-        return self.out.joinpath(video, "source")
-
     def probe(self, video: str) -> Path:
         return self.out.joinpath(video, "source", "probe.json")
 
@@ -142,9 +139,6 @@ class Layout:
         return self.out.joinpath(video, f"{video}.master.mp4")
 
     # the runner's records
-    def state_dir(self, video: str) -> Path:
-        return self.out.joinpath(video, ".state")
-
     def state(self, task: Task) -> Path:
         suffix = f".{task.lang}" if task.lang else ""
         return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.json")

@@ -212,7 +212,6 @@ class VideoScan:
 
     seconds: float  # from the first packet's start to the last one's end
     packets: int
-    keyframes_decoded: bool
     errors: tuple[tuple[float, str], ...] = ()  # (about when, message), in order
 
 
@@ -265,7 +264,7 @@ def scan_video(src: Path, codec: str = "") -> VideoScan:
         raise MediaError(f"{src}: the picture cannot be read ({_last_lines(stderr, 1)}); "
                          "re-export the file")
     seconds = max(ends) - min(starts) if starts else 0.0
-    return VideoScan(round(seconds, 3), len(starts), decode, tuple(errors))
+    return VideoScan(round(seconds, 3), len(starts), tuple(errors))
 
 
 def _clean_log(message: str) -> str:

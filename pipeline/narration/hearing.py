@@ -51,13 +51,9 @@ def _sounds(text: str, lang: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
-def name_heard(name: str, heard: str, lang: str) -> bool:
-    """Whether a glossary name is recognisably in what was heard (see the module docstring)."""
-    return _heard_in(_sounds(name, lang), _sounds(heard, lang), lang)
-
-
 def _heard_in(want: str, got: str, lang: str) -> bool:
-    """`name_heard` on texts already turned into sounds."""
+    """Whether a name (as sounds) is recognisably in what was heard (as sounds; see the
+    module docstring)."""
     if not want:
         return True
     if f" {want} " in f" {got} ":

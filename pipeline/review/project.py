@@ -67,7 +67,6 @@ VERSION_STAGES = ("extract", "transcribe", "translate", "narrate", "render")
 MEMO_VERSION = 2
 RACY_NS = 2_000_000_000  # a stamp this close to now may hide a second change in the same tick
 SAVE_HASHES_AFTER = 20  # videos evaluated before the board saves the hash cache (4 MB at 400x8)
-APPROVALS_NAME = "approvals.json"  # outputs/approvals.json: not a cache, never deleted by us
 Which = Literal["target", "source"]
 
 
