@@ -6,7 +6,7 @@ in the manifest and adding the video's master."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from filelock import FileLock, Timeout
 
 from pipeline.errors import ConfigError
 from pipeline.orchestration.executor import Done, Outcome
+from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.orchestration.registry import Registry, default_registry
 from pipeline.workspace import Workspace
@@ -27,17 +28,7 @@ class Busy(ConfigError):
     """Another run holds the outputs folder."""
 
 
-@dataclass(frozen=True)
-class RunRequest:
-    videos: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-    only: tuple[str, ...] = ()
-    force: bool = False
-    keep_edits: bool = False  # a hand edit whose inputs changed becomes the output as it is
-    strict: bool = False
-    sample: float | None = None  # seconds: render excerpts into outputs/_samples/
-    jobs: int | None = None
-    scheduler: str | None = None
+RunRequest = RunOptions  # what a run is asked to do (pipeline/orchestration/options.py)
 
 
 @dataclass
@@ -103,9 +94,9 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
         swept = sweep_partials(ws.out)
         if swept:
             reporter.warn(f"removed {swept} half-written file(s) left by an interrupted run")
-        only = list(request.only) or None
-        tasks = plan(registry, ws.config, videos, langs, only, request.sample is not None)
-        outcomes = _execute(ws, registry, config_path, tasks, reporter, request, only)
+        tasks = plan(registry, ws.config, videos, langs, list(request.only) or None,
+                     request.sample is not None)
+        outcomes = _execute(ws, registry, config_path, tasks, reporter, request)
         failures = [{"stage": o.task.stage, "video": o.task.video, "lang": o.task.lang,
                      "cause": o.cause, "retry": retry_command(config_path, o.task.video, o.task.lang)}
                     for o in outcomes if o.status == Done.FAILED]
@@ -132,18 +123,19 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
 
 
 def _execute(ws: Workspace, registry: Registry, config_path: Path, tasks: list[Any],
-             reporter: Reporter, request: RunRequest, only: list[str] | None) -> list[Outcome]:
+             reporter: Reporter, request: RunOptions) -> list[Outcome]:
+    """The planned tasks, here or on Dask: the options go on with the workers settled."""
     from pipeline.orchestration.executor import execute
 
     scheduler = request.scheduler or ws.config.executor.scheduler
     workers = request.jobs or ws.config.executor.jobs or _auto_jobs(ws, registry, tasks,
                                                                     request.force)
+    options = replace(request, jobs=workers, scheduler=scheduler)
     if scheduler or workers > 1:
         from pipeline.orchestration.distributed import execute_dask
 
-        return execute_dask(ws, registry, config_path, tasks, reporter, request.force, only,
-                            workers, scheduler, request.keep_edits)
-    return execute(ws, registry, tasks, reporter, request.force, only, None, request.keep_edits)
+        return execute_dask(ws, registry, config_path, tasks, reporter, options)
+    return execute(ws, registry, tasks, reporter, options)
 
 
 def _auto_jobs(ws: Workspace, registry: Registry, tasks: list[Any], force: bool) -> int:

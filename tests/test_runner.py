@@ -12,6 +12,7 @@ import yaml
 from pipeline.config import load_config
 from pipeline.orchestration.executor import Done, Outcome, execute
 from pipeline.orchestration.graph import Status, evaluate, plan
+from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.workspace import Task, Workspace
 from tests import fake_stages
@@ -38,13 +39,14 @@ def _run(config: Path, force: bool = False, only: list[str] | None = None,
     videos, langs = [v.name for v in ws.videos], ws.config.languages
     tasks = plan(registry, ws.config, videos, langs, only)
     reporter = Reporter(io.StringIO())
+    options = RunOptions(only=tuple(only or ()), force=force, keep_edits=keep_edits,
+                         jobs=2 if dask else None)
     if dask:
         from pipeline.orchestration.distributed import execute_dask
 
-        outcomes = execute_dask(ws, registry, config, tasks, reporter, force, only, 2, None,
-                                keep_edits)
+        outcomes = execute_dask(ws, registry, config, tasks, reporter, options)
     else:
-        outcomes = execute(ws, registry, tasks, reporter, force, only, None, keep_edits)
+        outcomes = execute(ws, registry, tasks, reporter, options)
     return {(o.task.stage, o.task.video, o.task.lang): o for o in outcomes}
 
 
