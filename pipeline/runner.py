@@ -1,7 +1,7 @@
 """A run as a library call: lock the outputs folder, plan, execute, check QA, write the
-manifest, release the lock (what the CLI's `run` calls). The review desk's rerun uses the
-same pieces (plan, execute, manifest) under the same lock, keeping other versions' failures
-in the manifest and adding the video's master."""
+manifest, release the lock. The CLI's `run` and the review desk's rerun of one version both
+call `run`: a run narrowed to some versions keeps the other versions' failures in the
+manifest and rebuilds a video's master once every language of it is done."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pipeline.orchestration.executor import Done, Outcome
 from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.orchestration.registry import Registry, default_registry
-from pipeline.workspace import Workspace
+from pipeline.workspace import Task, Workspace
 
 # Without --jobs, a run with this many tasks to do gets a local cluster (when the machine
 # holds more than one worker); an editor's rerun of a handful stays in this process.
@@ -97,6 +97,9 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
         tasks = plan(registry, ws.config, videos, langs, list(request.only) or None,
                      request.sample is not None)
         outcomes = _execute(ws, registry, config_path, tasks, reporter, request)
+        completing = _completing(ws, registry, videos, tasks, request)
+        if completing:
+            outcomes += _execute(ws, registry, config_path, completing, reporter, request)
         failures = [{"stage": o.task.stage, "video": o.task.video, "lang": o.task.lang,
                      "cause": o.cause, "retry": retry_command(config_path, o.task.video, o.task.lang)}
                     for o in outcomes if o.status == Done.FAILED]
@@ -111,7 +114,7 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
                                          "retry": retry_command(config_path, v, code)})
         if request.sample is None:
             try:
-                manifest.write(ws, registry, failures)
+                manifest.write(ws, registry, _earlier_failures(ws, videos, langs) + failures)
             except OSError as e:
                 failures.append({"stage": "manifest", "video": "-", "lang": None,
                                  "cause": f"cannot write {ws.paths.manifest()}: {e}",
@@ -120,6 +123,33 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
         reporter.close()
         held.release()
     return RunReport(outcomes, failures, time.perf_counter() - started)
+
+
+def _completing(ws: Workspace, registry: Registry, videos: list[str], tasks: list[Any],
+                request: RunOptions) -> list[Task]:
+    """The per-video stages that read every language (the master), which a run narrowed to
+    some languages does not plan: they run after it when every language they read is done,
+    so an editor's rerun of one version rebuilds its video's master too."""
+    from pipeline.orchestration.graph import evaluate, plan
+
+    langs = list(ws.config.languages)
+    planned = set(tasks)
+    every = plan(registry, ws.config, videos, langs, list(request.only) or None,
+                 request.sample is not None)
+    return [t for t in every if t not in planned and t.lang is None
+            and all(evaluate(ws, registry, d).status.fresh for d in registry.deps(t, langs))]
+
+
+def _earlier_failures(ws: Workspace, videos: list[str], langs: list[str]) -> list[dict[str, Any]]:
+    """The failures the last manifest lists for versions this run did not cover (they still
+    stand: nothing ran for them)."""
+    from pipeline.cache import read_json
+
+    earlier = read_json(ws.paths.manifest())
+    listed = earlier.get("failures") if isinstance(earlier, dict) else None
+    return [f for f in listed or [] if isinstance(f, dict) and f.get("video") in ws.by_name
+            and f.get("lang") in (None, *ws.config.languages)
+            and not (f.get("video") in videos and f.get("lang") in (None, *langs))]
 
 
 def _execute(ws: Workspace, registry: Registry, config_path: Path, tasks: list[Any],

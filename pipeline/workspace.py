@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pipeline import records
 from pipeline.cache import HashCache, read_json
 from pipeline.config import Project
 from pipeline.errors import ConfigError
@@ -230,6 +231,23 @@ class Workspace:
         if hit is not None and hit[0] == stamp:
             return hit[1]
         value = read_json(path)
+        self._memo[key] = (stamp, value)
+        return value
+
+    def read_record(self, path: Path, cls: type[T]) -> T | None:
+        """A typed record (pipeline/records.py) read from its file, re-read only when the file
+        changed; None when it is missing or does not validate (a miss, never a crash)."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        key = ("record", str(path), cls)
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] == stamp:
+            found: T | None = hit[1]
+            return found
+        value = records.load(cls, path)
         self._memo[key] = (stamp, value)
         return value
 

@@ -75,6 +75,11 @@ class Stage(ABC, Generic[P]):
     def outputs(self, paths: Layout, task: Task, params: P) -> list[Path]:
         """The files the stage writes."""
 
+    def records(self, paths: Layout, task: Task, params: P) -> dict[Path, type[Any]]:
+        """Outputs that are typed records (pipeline/records.py), each with its class: one that
+        does not read back as its record is a cache miss (the task is stale and runs again)."""
+        return {}
+
     def editable(self, paths: Layout, task: Task) -> list[Path]:
         """Outputs editors may change by hand (never overwritten without --force)."""
         return []
