@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class Record(Protocol):
+    """A record as its writer sees it: its content as JSON-able values, keys in file order."""
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 class RecordError(ValueError):

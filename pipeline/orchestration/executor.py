@@ -107,8 +107,9 @@ def record(ws: Workspace, registry: Registry, job: Job[Any], fingerprint: str,
     written = {ws.paths.rel(p): ws.hashes.sha256(p)
                for p in stage.outputs(ws.paths, task, job.params) if p.exists()}
     editable = [ws.paths.rel(p) for p in stage.editable(ws.paths, task)]
-    if result.detail:
-        write_json_atomic(ws.paths.detail(task), {"fingerprint": fingerprint, **result.detail})
+    if result.detail is not None:
+        write_json_atomic(ws.paths.detail(task), {"fingerprint": fingerprint,
+                                                  **result.detail.to_dict()})
     else:
         ws.paths.detail(task).unlink(missing_ok=True)
     TaskState(fingerprint, written, editable, utc_stamp(), result.extra).save(ws.paths.state(task))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from pipeline.records import Record
     from pipeline.config import Config
     from pipeline.engines.pool import EnginePool
     from pipeline.workspace import Layout, Task, Workspace
@@ -31,7 +32,7 @@ class Result:
     note: str = ""  # one line for the run's log ("1 of 9 line(s) synthesized")
     # larger records kept beside the state (`Layout.detail`), read only by who needs them: a
     # freshness check of every task reads the state, not these
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: Record | None = None
 
 
 @dataclass(frozen=True)
