@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 class Record(Protocol):
     """A record as its writer sees it: its content as JSON-able values, keys in file order."""
 
     def to_dict(self) -> dict[str, Any]: ...
+
+
+class Reader(Protocol[T_co]):
+    """A record class as its readers see it: `from_json(text)`, RecordError when it is not one."""
+
+    def from_json(self, text: str | bytes, /) -> T_co: ...
 
 
 class RecordError(ValueError):
@@ -50,10 +57,10 @@ def parse(cls: type[T], text: str | bytes) -> T:
         raise RecordError(f"{where}: {first['msg']}") from None
 
 
-def load(cls: type[T], path: Path) -> T | None:
+def load(reader: Reader[T], path: Path) -> T | None:
     """The record in a file, or None when it is missing or does not validate (a miss)."""
     try:
-        return parse(cls, path.read_bytes())
+        return reader.from_json(path.read_bytes())
     except (OSError, RecordError):
         return None
 

@@ -234,7 +234,7 @@ class Workspace:
         self._memo[key] = (stamp, value)
         return value
 
-    def read_record(self, path: Path, cls: type[T]) -> T | None:
+    def read_record(self, path: Path, cls: records.Reader[T]) -> T | None:
         """A typed record (pipeline/records.py) read from its file, re-read only when the file
         changed; None when it is missing or does not validate (a miss, never a crash)."""
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 if TYPE_CHECKING:
-    from pipeline.records import Record
+    from pipeline.records import Reader, Record
     from pipeline.config import Config
     from pipeline.engines.pool import EnginePool
     from pipeline.workspace import Layout, Task, Workspace
@@ -76,7 +76,7 @@ class Stage(ABC, Generic[P]):
     def outputs(self, paths: Layout, task: Task, params: P) -> list[Path]:
         """The files the stage writes."""
 
-    def records(self, paths: Layout, task: Task, params: P) -> dict[Path, type[Any]]:
+    def records(self, paths: Layout, task: Task, params: P) -> dict[Path, Reader[Any]]:
         """Outputs that are typed records (pipeline/records.py), each with its class: one that
         does not read back as its record is a cache miss (the task is stale and runs again)."""
         return {}

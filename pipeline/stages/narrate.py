@@ -128,7 +128,7 @@ class Narrate(Stage[NarrateParams]):
     def run(self, ctx: RunContext, job: Job[NarrateParams]) -> Result:
         p = job.params
         out_wav, out_timing = self.outputs(ctx.paths, job.task, p)
-        duration = int(1000 * media.Probe.from_dict(read_json(job.inputs["probe"]) or {})
+        duration = int(1000 * media.read_probe(job.inputs["probe"])
                        .usable_duration)  # the part of a damaged source kept that decodes
         track = np.zeros(int(duration * p.sample_rate / 1000), dtype=np.int32)
         cues = _excerpt(subs.load_srt(job.inputs["subtitles"]), p.until_ms)

@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.av import filtergraph as fg
 from pipeline.av import media
 from pipeline import records, subtitles as subs
-from pipeline.cache import atomic_path, read_json, write_text_atomic
+from pipeline.cache import atomic_path, write_text_atomic
 from pipeline.config import Config
 from pipeline.av.fonts import check_coverage
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
@@ -183,7 +183,7 @@ class Render(Stage[RenderParams]):
         first = versions[0].job
         p = first.params
         source = first.inputs["source"]
-        probe = media.Probe.from_dict(read_json(first.inputs["probe"]) or {})
+        probe = media.read_probe(first.inputs["probe"])
         # every profile the same length: the part that decodes (a damaged source kept on
         # purpose, extract.damaged: keep), or the sample's excerpt
         usable = probe.usable_duration

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import subtitles as subs
-from pipeline.cache import read_json, write_json_atomic, write_text_atomic
+from pipeline.av import media
+from pipeline.cache import write_json_atomic, write_text_atomic
 from pipeline.engines import asr
 from pipeline.engines.asr.choice import choose_model
 from pipeline.engines.asr.language import detect_language
@@ -98,8 +99,7 @@ class Transcribe(Stage[TranscribeParams]):
                 cues = subs.load_srt(script)
             else:
                 lines = [ln.strip() for ln in script.read_text(encoding="utf-8").splitlines()]
-                probe = read_json(job.inputs["probe"]) or {}
-                usable = probe.get("usable_duration", probe.get("duration", 0))
+                usable = media.read_probe(job.inputs["probe"]).usable_duration
                 cues = time_plain_script([ln for ln in lines if ln], int(1000 * usable))
             rules = p.rules.for_lang(language)
             cues = [subs.Cue(c.start, c.end, subs.break_lines(c.text, rules)) for c in cues]
