@@ -4,6 +4,7 @@ misses, hand edits kept, refused or backed up, failures skipping what reads from
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -182,3 +183,26 @@ def test_the_master_like_stage_is_planned_only_with_every_language(tmp_path: Pat
     assert [t.stage for t in tasks] == ["read", "word", "shout"]
     assert registry.deps(Task("bundle", "one"), ["en", "pt"]) == [
         Task("shout", "one", "en"), Task("shout", "one", "pt")]
+
+
+def test_a_run_of_one_version_keeps_the_others_failures_and_completes_the_bundle(
+        tmp_path: Path) -> None:
+    """What the review desk's rerun of one version asks of the runner: the video's bundle
+    (like the master) is made again once every language of it is done, and the manifest
+    still lists the failures of the versions this run did not touch."""
+    from pipeline import runner
+
+    config = _project(tmp_path)
+    registry = fake_stages.registry()
+    (tmp_path / "media" / "two.mp4").write_text("FAIL", encoding="utf-8")
+    first = runner.run(config, RunOptions(), Reporter(io.StringIO()), registry=registry)
+    assert {(f["video"], f["lang"]) for f in first.failures} == {("two", "en"), ("two", "pt")}
+    _ran(config)
+    (tmp_path / "out" / "one" / "pt" / "word.txt").write_text("olá", encoding="utf-8")
+    runner.run(config, RunOptions(videos=("one",), langs=("pt",)), Reporter(io.StringIO()),
+               registry=registry)
+    assert _ran(config) == ["bundle:one", "shout:one:pt"]
+    assert (tmp_path / "out" / "one" / "bundle.txt").read_text() == "H:HELLO/EN|OLÁ"
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert {(f["video"], f["lang"]) for f in manifest["failures"]} == {("two", "en"),
+                                                                      ("two", "pt")}

@@ -17,8 +17,9 @@ from pipeline.workspace import Task, Workspace
 def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> dict[str, Any]:
     approvals = load_store(ws.out)
     items: list[dict[str, Any]] = []
+    renders = "render" in registry.stages  # a registry of other stages delivers nothing
     for video in ws.videos:
-        for lang in ws.config.languages:
+        for lang in ws.config.languages if renders else ():
             task = Task("render", video.name, lang)
             if not evaluate(ws, registry, task).status.fresh:
                 continue
@@ -42,7 +43,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
                     "narration": narration,
                     "qa": qa, "approval": approval,
                 })
-        if ws.config.render.master:
+        if renders and ws.config.render.master:
             master = _master(ws, registry, video.name, str(video.source))
             if master:
                 items.append(master)
