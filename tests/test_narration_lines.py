@@ -245,5 +245,8 @@ def test_a_timing_record_that_does_not_validate_is_a_cache_miss(narrated: Projec
     rerun = run_pipeline(work.config)
     assert rerun.code == 0, rerun.stderr
     assert ("narrate", "pt") in _ran(rerun)
-    assert path.read_bytes() == good  # the same record, every line read from the line cache
-    assert _timing(work)["synthesis"] == {"lines": 3, "synthesized": 0, "reused": 3}
+    again = _timing(work)
+    assert again.pop("synthesis") == {"lines": 3, "synthesized": 0, "reused": 3}  # all cached
+    before = json.loads(good)
+    before.pop("synthesis")
+    assert again == before  # the same record otherwise

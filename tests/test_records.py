@@ -123,3 +123,17 @@ def test_a_translation_baseline_reads_back() -> None:
     assert (again.fingerprint, again.source_lines, again.lines) == ("ab12", lines[:1], lines)
     with pytest.raises(records.RecordError):
         Baseline.from_json(text.replace("1500", '"1500"'))
+
+
+def test_a_transcript_record_reads_back_and_a_missing_language_is_a_miss(tmp_path: Path) -> None:
+    from pipeline.subtitles.model import Cue
+    from pipeline.transcription.record import TranscriptRecord
+
+    script = TranscriptRecord("pt", {"engine": "script", "file": "tour.script.txt"}, (),
+                              (Cue(0, 2500, "Olá,\nJinan"),))
+    text = script.to_json()
+    assert list(json.loads(text)) == ["language", "engine", "segments", "events"]
+    assert TranscriptRecord.from_json(text) == script
+    path = tmp_path / "transcript.json"
+    path.write_text(text.replace('"language": "pt",', ""), encoding="utf-8")
+    assert records.load(TranscriptRecord, path) is None
