@@ -57,7 +57,8 @@ def canonical_hash(obj: Any) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, read in blocks (callers with a HashCache pass theirs instead)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -132,7 +133,7 @@ class HashCache:
         hit = self._entries.get(key)
         if hit and hit[:3] == stamp:
             return str(hit[3])
-        digest = _sha256(path)
+        digest = sha256_file(path)
         self._entries[key] = stamp + [digest]
         self._dirty = True
         return digest

@@ -1,12 +1,12 @@
 """A run as a library call: lock the outputs folder, plan, execute, check QA, write the
-manifest, release the lock (what the CLI's `run` calls). The review desk's rerun uses the
-same pieces (plan, execute, manifest) under the same lock, keeping other versions' failures
-in the manifest and adding the video's master."""
+manifest, release the lock. The CLI's `run` and the review desk's rerun of one version both
+call `run`: a run narrowed to some versions keeps the other versions' failures in the
+manifest and rebuilds a video's master once every language of it is done."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,10 @@ from filelock import FileLock, Timeout
 
 from pipeline.errors import ConfigError
 from pipeline.orchestration.executor import Done, Outcome
+from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.orchestration.registry import Registry, default_registry
-from pipeline.workspace import Workspace
+from pipeline.workspace import Task, Workspace
 
 # Without --jobs, a run with this many tasks to do gets a local cluster (when the machine
 # holds more than one worker); an editor's rerun of a handful stays in this process.
@@ -27,17 +28,7 @@ class Busy(ConfigError):
     """Another run holds the outputs folder."""
 
 
-@dataclass(frozen=True)
-class RunRequest:
-    videos: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-    only: tuple[str, ...] = ()
-    force: bool = False
-    keep_edits: bool = False  # a hand edit whose inputs changed becomes the output as it is
-    strict: bool = False
-    sample: float | None = None  # seconds: render excerpts into outputs/_samples/
-    jobs: int | None = None
-    scheduler: str | None = None
+RunRequest = RunOptions  # what a run is asked to do (pipeline/orchestration/options.py)
 
 
 @dataclass
@@ -103,9 +94,12 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
         swept = sweep_partials(ws.out)
         if swept:
             reporter.warn(f"removed {swept} half-written file(s) left by an interrupted run")
-        only = list(request.only) or None
-        tasks = plan(registry, ws.config, videos, langs, only, request.sample is not None)
-        outcomes = _execute(ws, registry, config_path, tasks, reporter, request, only)
+        tasks = plan(registry, ws.config, videos, langs, list(request.only) or None,
+                     request.sample is not None)
+        outcomes = _execute(ws, registry, config_path, tasks, reporter, request)
+        completing = _completing(ws, registry, videos, tasks, request)
+        if completing:
+            outcomes += _execute(ws, registry, config_path, completing, reporter, request)
         failures = [{"stage": o.task.stage, "video": o.task.video, "lang": o.task.lang,
                      "cause": o.cause, "retry": retry_command(config_path, o.task.video, o.task.lang)}
                     for o in outcomes if o.status == Done.FAILED]
@@ -120,7 +114,7 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
                                          "retry": retry_command(config_path, v, code)})
         if request.sample is None:
             try:
-                manifest.write(ws, registry, failures)
+                manifest.write(ws, registry, _earlier_failures(ws, videos, langs) + failures)
             except OSError as e:
                 failures.append({"stage": "manifest", "video": "-", "lang": None,
                                  "cause": f"cannot write {ws.paths.manifest()}: {e}",
@@ -131,19 +125,47 @@ def run(config_path: Path, request: RunRequest, reporter: Reporter,
     return RunReport(outcomes, failures, time.perf_counter() - started)
 
 
+def _completing(ws: Workspace, registry: Registry, videos: list[str], tasks: list[Any],
+                request: RunOptions) -> list[Task]:
+    """The per-video stages that read every language (the master), which a run narrowed to
+    some languages does not plan: they run after it when every language they read is done,
+    so an editor's rerun of one version rebuilds its video's master too."""
+    from pipeline.orchestration.graph import evaluate, plan
+
+    langs = list(ws.config.languages)
+    planned = set(tasks)
+    every = plan(registry, ws.config, videos, langs, list(request.only) or None,
+                 request.sample is not None)
+    return [t for t in every if t not in planned and t.lang is None
+            and all(evaluate(ws, registry, d).status.fresh for d in registry.deps(t, langs))]
+
+
+def _earlier_failures(ws: Workspace, videos: list[str], langs: list[str]) -> list[dict[str, Any]]:
+    """The failures the last manifest lists for versions this run did not cover (they still
+    stand: nothing ran for them)."""
+    from pipeline.cache import read_json
+
+    earlier = read_json(ws.paths.manifest())
+    listed = earlier.get("failures") if isinstance(earlier, dict) else None
+    return [f for f in listed or [] if isinstance(f, dict) and f.get("video") in ws.by_name
+            and f.get("lang") in (None, *ws.config.languages)
+            and not (f.get("video") in videos and f.get("lang") in (None, *langs))]
+
+
 def _execute(ws: Workspace, registry: Registry, config_path: Path, tasks: list[Any],
-             reporter: Reporter, request: RunRequest, only: list[str] | None) -> list[Outcome]:
+             reporter: Reporter, request: RunOptions) -> list[Outcome]:
+    """The planned tasks, here or on Dask: the options go on with the workers settled."""
     from pipeline.orchestration.executor import execute
 
     scheduler = request.scheduler or ws.config.executor.scheduler
     workers = request.jobs or ws.config.executor.jobs or _auto_jobs(ws, registry, tasks,
                                                                     request.force)
+    options = replace(request, jobs=workers, scheduler=scheduler)
     if scheduler or workers > 1:
         from pipeline.orchestration.distributed import execute_dask
 
-        return execute_dask(ws, registry, config_path, tasks, reporter, request.force, only,
-                            workers, scheduler, request.keep_edits)
-    return execute(ws, registry, tasks, reporter, request.force, only, None, request.keep_edits)
+        return execute_dask(ws, registry, config_path, tasks, reporter, options)
+    return execute(ws, registry, tasks, reporter, options)
 
 
 def _auto_jobs(ws: Workspace, registry: Registry, tasks: list[Any], force: bool) -> int:

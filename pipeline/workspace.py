@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.cache import HashCache, read_json
+from pipeline import records
+from pipeline.cache import HashCache
 from pipeline.config import Project
 from pipeline.errors import ConfigError
 
@@ -98,9 +99,6 @@ class Layout:
         self._prefix = str(out).rstrip(os.sep) + os.sep
 
     # per video, source language
-    def source_dir(self, video: str) -> Path:
-        return self.out.joinpath(video, "source")
-
     def probe(self, video: str) -> Path:
         return self.out.joinpath(video, "source", "probe.json")
 
@@ -142,9 +140,6 @@ class Layout:
         return self.out.joinpath(video, f"{video}.master.mp4")
 
     # the runner's records
-    def state_dir(self, video: str) -> Path:
-        return self.out.joinpath(video, ".state")
-
     def state(self, task: Task) -> Path:
         suffix = f".{task.lang}" if task.lang else ""
         return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.json")
@@ -223,24 +218,28 @@ class Workspace:
             self._memo[key] = make()
         return self._memo[key]
 
-    def read_json(self, path: Path) -> Any | None:
-        """A JSON file's content, re-read only when its size or mtime changed (stages read
-        upstream records, such as the transcript's language, for every task's parameters)."""
+    def read_record(self, path: Path, cls: records.Reader[T]) -> T | None:
+        """A typed record (pipeline/records.py) read from its file, re-read only when its size
+        or mtime changed (stages read upstream records, such as the transcript's language, for
+        every task's parameters); None when it is missing or does not validate (a miss,
+        never a crash)."""
         try:
             st = os.stat(path)
         except OSError:
             return None
-        key = ("json", str(path))
+        key = ("record", str(path), cls)
         stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
         hit = self._memo.get(key)
         if hit is not None and hit[0] == stamp:
-            return hit[1]
-        value = read_json(path)
+            found: T | None = hit[1]
+            return found
+        value = records.load(cls, path)
         self._memo[key] = (stamp, value)
         return value
 
     def source_language(self, video: str) -> str | None:
         """The language transcribe settled on (None until it has run)."""
-        record = self.read_json(self.paths.transcript_json(video))
-        lang = record.get("language") if isinstance(record, dict) else None
-        return lang if isinstance(lang, str) else None
+        from pipeline.transcription.record import TranscriptRecord
+
+        record = self.read_record(self.paths.transcript_json(video), TranscriptRecord)
+        return record.language if record else None

@@ -14,7 +14,7 @@ import pytest
 from pipeline.engines.asr import roundtrip
 from pipeline.engines import kokoro_setup as files
 from pipeline.engines import tts
-from pipeline.engines.models import sha256_file
+from pipeline.cache import sha256_file
 from pipeline.engines.tts import kokoro
 from pipeline.errors import ConfigError, EngineError
 

@@ -4,6 +4,7 @@ the versions that need it, and `narration.verify` hears what the host said."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -211,3 +212,41 @@ def test_verify_hears_the_host_and_names_a_name_not_said(narrated: Project, tmp_
     fixed = run_pipeline(work.config, "--strict")
     assert fixed.code == 0, fixed.stderr
     assert all(ln["unheard"] == [] for ln in _timing(work)["lines"]), _timing(work)["lines"]
+
+
+def test_a_timing_record_that_does_not_validate_is_a_cache_miss(narrated: Project,
+                                                                tmp_path: Path) -> None:
+    """A timing.json recorded as narrate's output (its hash in the state, as an older version
+    or a hand could leave it) whose first line's overflow is text: narrate is stale, status,
+    QA and the manifest read on without it, and a run makes the same record again."""
+    from pipeline.delivery.qa import findings
+
+    work = narrated.copy(tmp_path / "copy")
+    path = work.out / VIDEO / "pt" / "timing.json"
+    good = path.read_bytes()
+    record = json.loads(good)
+    record["lines"][0]["overflow"] = "120"
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    state_path = work.out / VIDEO / ".state" / "narrate.pt.json"
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    state["outputs"][f"{VIDEO}/pt/timing.json"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    state_path.write_text(json.dumps(state), encoding="utf-8")
+
+    ws = Workspace(load_config(work.config))
+    ev = evaluate(ws, default_registry(), Task("narrate", VIDEO, "pt"))
+    assert ev.status.value == "stale" and "timing.json is not a valid TimingRecord" in ev.cause
+    assert not [f for f in findings(ws, VIDEO, "pt") if f["kind"] == "narration"]
+    status = subprocess.run([sys.executable, "-m", "pipeline", "status", "-c", str(work.config),
+                             "--json"], capture_output=True, text=True, check=False)
+    assert status.returncode == 0, status.stderr
+    (row,) = [r for r in json.loads(status.stdout) if r["lang"] == "pt"]
+    assert row["narrate"] == "stale"
+
+    rerun = run_pipeline(work.config)
+    assert rerun.code == 0, rerun.stderr
+    assert ("narrate", "pt") in _ran(rerun)
+    again = _timing(work)
+    assert again.pop("synthesis") == {"lines": 3, "synthesized": 0, "reused": 3}  # all cached
+    before = json.loads(good)
+    before.pop("synthesis")
+    assert again == before  # the same record otherwise

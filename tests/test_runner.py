@@ -4,6 +4,7 @@ misses, hand edits kept, refused or backed up, failures skipping what reads from
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import yaml
 from pipeline.config import load_config
 from pipeline.orchestration.executor import Done, Outcome, execute
 from pipeline.orchestration.graph import Status, evaluate, plan
+from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.workspace import Task, Workspace
 from tests import fake_stages
@@ -38,13 +40,14 @@ def _run(config: Path, force: bool = False, only: list[str] | None = None,
     videos, langs = [v.name for v in ws.videos], ws.config.languages
     tasks = plan(registry, ws.config, videos, langs, only)
     reporter = Reporter(io.StringIO())
+    options = RunOptions(only=tuple(only or ()), force=force, keep_edits=keep_edits,
+                         jobs=2 if dask else None)
     if dask:
         from pipeline.orchestration.distributed import execute_dask
 
-        outcomes = execute_dask(ws, registry, config, tasks, reporter, force, only, 2, None,
-                                keep_edits)
+        outcomes = execute_dask(ws, registry, config, tasks, reporter, options)
     else:
-        outcomes = execute(ws, registry, tasks, reporter, force, only, None, keep_edits)
+        outcomes = execute(ws, registry, tasks, reporter, options)
     return {(o.task.stage, o.task.video, o.task.lang): o for o in outcomes}
 
 
@@ -180,3 +183,26 @@ def test_the_master_like_stage_is_planned_only_with_every_language(tmp_path: Pat
     assert [t.stage for t in tasks] == ["read", "word", "shout"]
     assert registry.deps(Task("bundle", "one"), ["en", "pt"]) == [
         Task("shout", "one", "en"), Task("shout", "one", "pt")]
+
+
+def test_a_run_of_one_version_keeps_the_others_failures_and_completes_the_bundle(
+        tmp_path: Path) -> None:
+    """What the review desk's rerun of one version asks of the runner: the video's bundle
+    (like the master) is made again once every language of it is done, and the manifest
+    still lists the failures of the versions this run did not touch."""
+    from pipeline import runner
+
+    config = _project(tmp_path)
+    registry = fake_stages.registry()
+    (tmp_path / "media" / "two.mp4").write_text("FAIL", encoding="utf-8")
+    first = runner.run(config, RunOptions(), Reporter(io.StringIO()), registry=registry)
+    assert {(f["video"], f["lang"]) for f in first.failures} == {("two", "en"), ("two", "pt")}
+    _ran(config)
+    (tmp_path / "out" / "one" / "pt" / "word.txt").write_text("olá", encoding="utf-8")
+    runner.run(config, RunOptions(videos=("one",), langs=("pt",)), Reporter(io.StringIO()),
+               registry=registry)
+    assert _ran(config) == ["bundle:one", "shout:one:pt"]
+    assert (tmp_path / "out" / "one" / "bundle.txt").read_text() == "H:HELLO/EN|OLÁ"
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert {(f["video"], f["lang"]) for f in manifest["failures"]} == {("two", "en"),
+                                                                      ("two", "pt")}

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline import records
 from pipeline.errors import MediaError
 
 
@@ -93,6 +94,57 @@ class Probe:
         decode = DecodeReport.from_dict(d["decode"]) if d.get("decode") else None
         return cls(d["duration"], d["has_video"], d["has_audio"], d["width"], d["height"],
                    d["fps"], d["rotation"], d.get("ffprobe", {}), decode)
+
+    def to_json(self) -> str:
+        """probe.json's text (extract writes it)."""
+        return records.dumps(self.as_dict())
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Probe:
+        """A probe.json read back; RecordError when a field is missing or of the wrong type."""
+        f = records.parse(_ProbeFile, text)
+        decode = None if f.decode is None else DecodeReport(
+            f.decode.container, f.decode.audio, f.decode.video, f.decode.problems,
+            f.decode.notes, f.decode.usable)
+        return cls(f.duration, f.has_video, f.has_audio, f.width, f.height, f.fps, f.rotation,
+                   f.ffprobe, decode)
+
+
+def read_probe(path: Path) -> Probe:
+    """The probe extract recorded; MediaError naming the file and the fix when it is not one
+    (extract is stale then, and a run makes it again)."""
+    try:
+        return Probe.from_json(path.read_bytes())
+    except (OSError, records.RecordError) as e:
+        raise MediaError(f"{path} is not a probe record extract wrote ({e}); run the "
+                         "pipeline again to probe the source anew") from None
+
+
+@dataclass(frozen=True)
+class _DecodeFile:
+    """probe.json's `decode`, as validated."""
+
+    container: float
+    audio: float | None
+    video: float | None
+    usable: float
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _ProbeFile:
+    """probe.json as validated (`usable_duration` is derived, and not read back)."""
+
+    duration: float
+    has_video: bool
+    has_audio: bool
+    width: int
+    height: int
+    fps: float
+    rotation: int
+    ffprobe: dict[str, Any]
+    decode: _DecodeFile | None = None
 
 
 def _fps(stream: dict[str, Any]) -> float:
@@ -212,7 +264,6 @@ class VideoScan:
 
     seconds: float  # from the first packet's start to the last one's end
     packets: int
-    keyframes_decoded: bool
     errors: tuple[tuple[float, str], ...] = ()  # (about when, message), in order
 
 
@@ -265,7 +316,7 @@ def scan_video(src: Path, codec: str = "") -> VideoScan:
         raise MediaError(f"{src}: the picture cannot be read ({_last_lines(stderr, 1)}); "
                          "re-export the file")
     seconds = max(ends) - min(starts) if starts else 0.0
-    return VideoScan(round(seconds, 3), len(starts), decode, tuple(errors))
+    return VideoScan(round(seconds, 3), len(starts), tuple(errors))
 
 
 def _clean_log(message: str) -> str:

@@ -29,10 +29,10 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pipeline import subtitles as subs
-from pipeline.cache import TaskState, read_json, write_text_atomic
+from pipeline import records, subtitles as subs
+from pipeline.cache import TaskState, write_text_atomic
 from pipeline.engines.pool import EnginePool
 from pipeline.errors import EditConflict, PipelineError
 from pipeline.orchestration.executor import record
@@ -40,9 +40,8 @@ from pipeline.orchestration.graph import edited_files, evaluate
 from pipeline.orchestration.registry import Registry
 from pipeline.stages.base import Job, Result, RunContext
 from pipeline.stages.translate import Translate, TranslateParams
+from pipeline.translation.baseline import Baseline, TimedLine
 from pipeline.workspace import Task, Workspace
-
-TimedLine = tuple[int, int, str]  # start ms, end ms, text
 Choice = Literal["keep", "take"]
 
 
@@ -109,15 +108,6 @@ def conflicted(ws: Workspace, registry: Registry, task: Task) -> list[Path]:
     return edited_files(ws, registry, task, TaskState.load(ws.paths.state(task)))
 
 
-def _timed(raw: Any) -> list[TimedLine] | None:
-    if not isinstance(raw, list):
-        return None
-    try:
-        return [(int(a), int(b), str(t)) for a, b, t in raw]
-    except (TypeError, ValueError):
-        return None
-
-
 def source_changes(before: list[TimedLine], after: list[TimedLine]) -> list[SourceChange]:
     """Input lines that differ between what the version was made from and now."""
     found = []
@@ -178,13 +168,13 @@ def proposal(ws: Workspace, registry: Registry, task: Task, pool: EnginePool) ->
     result = Result()
     proposed = stage.cues(RunContext(ws.paths, pool), job, result)
     state = TaskState.load(ws.paths.state(task))
-    detail = read_json(ws.paths.detail(task))
-    if not (state and isinstance(detail, dict) and detail.get("fingerprint") == state.fingerprint):
-        detail = {}  # none recorded (an older version), or not this state's
-    before = _timed(detail.get("source_lines"))
+    detail = records.load(Baseline, ws.paths.detail(task))
+    if not (state and detail and detail.fingerprint == state.fingerprint):
+        detail = None  # none recorded (an older version), or not this state's
+    before = list(detail.source_lines) if detail else None
     changes = source_changes(before, [(c.start, c.end, c.text) for c in stage.source_cues(job)]
                              ) if before is not None else []
-    baseline = _timed(detail.get("lines"))
+    baseline = list(detail.lines) if detail else None
     recorded = set(baseline) if baseline is not None else None
     per_line, orphans = line_up(current, proposed)
     rows = []

@@ -9,6 +9,7 @@ from pipeline.delivery.approvals import load_store, summary
 from pipeline.cache import TaskState, write_json_atomic
 from pipeline.orchestration.graph import Status, evaluate
 from pipeline.delivery.qa import findings
+from pipeline.narration.record import TimingRecord
 from pipeline.orchestration.registry import Registry
 from pipeline.workspace import Task, Workspace
 
@@ -16,8 +17,9 @@ from pipeline.workspace import Task, Workspace
 def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> dict[str, Any]:
     approvals = load_store(ws.out)
     items: list[dict[str, Any]] = []
+    renders = "render" in registry.stages  # a registry of other stages delivers nothing
     for video in ws.videos:
-        for lang in ws.config.languages:
+        for lang in ws.config.languages if renders else ():
             task = Task("render", video.name, lang)
             if not evaluate(ws, registry, task).status.fresh:
                 continue
@@ -41,7 +43,7 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
                     "narration": narration,
                     "qa": qa, "approval": approval,
                 })
-        if ws.config.render.master:
+        if renders and ws.config.render.master:
             master = _master(ws, registry, video.name, str(video.source))
             if master:
                 items.append(master)
@@ -51,12 +53,11 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
 
 def _narration(ws: Workspace, video: str, lang: str) -> dict[str, Any] | None:
     """Who narrated the version, and its round trip when narration.verify heard it back."""
-    timing = ws.read_json(ws.paths.timing(video, lang)) or {}
-    if not timing.get("narrated"):
+    timing = ws.read_record(ws.paths.timing(video, lang), TimingRecord)
+    if timing is None or not timing.narrated:
         return None
-    voice = timing.get("voice") or {}
-    return {"voice": voice.get("spec"), "engine": voice.get("engine"),
-            "verify": timing.get("verify")}
+    return {"voice": timing.voice_spec, "engine": timing.voice_engine,
+            "verify": timing.verify.to_dict() if timing.verify else None}
 
 
 def _master(ws: Workspace, registry: Registry, video: str, source: str) -> dict[str, Any] | None:

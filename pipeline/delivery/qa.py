@@ -12,6 +12,7 @@ from typing import Any
 from pipeline import subtitles as subs
 from pipeline.cache import TaskState, canonical_hash
 from pipeline.errors import PipelineError
+from pipeline.narration.record import TimingRecord
 from pipeline.subtitles.rulebook import rules_for
 from pipeline.workspace import Task, Workspace
 
@@ -50,15 +51,15 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
         found += subtitle_findings(ws, srt, lang)
     except FileNotFoundError:
         pass
-    timing = ws.read_json(ws.paths.timing(video, lang)) or {}
-    for line in timing.get("lines", []):
-        if line.get("overflow", 0) > 0:
-            found.append({"kind": "narration", "index": line["index"], "rule": "overflow",
-                          "detail": f"line {line['index']} overflows its slot by {line['overflow']} ms"})
-        for name in line.get("unheard", []):  # narration.verify
-            found.append({"kind": "narration", "index": line["index"], "rule": "name_unheard",
-                          "detail": f"line {line['index']}: {name!r} is in the text but not heard "
-                                    f"in the narration (heard: {line.get('heard', '')!r})"})
+    timing = ws.read_record(ws.paths.timing(video, lang), TimingRecord)
+    for line in timing.lines if timing else ():
+        if line.overflow > 0:
+            found.append({"kind": "narration", "index": line.index, "rule": "overflow",
+                          "detail": f"line {line.index} overflows its slot by {line.overflow} ms"})
+        for name in line.unheard or ():  # narration.verify
+            found.append({"kind": "narration", "index": line.index, "rule": "name_unheard",
+                          "detail": f"line {line.index}: {name!r} is in the text but not heard "
+                                    f"in the narration (heard: {line.heard or ''!r})"})
     state = TaskState.load(ws.paths.state(Task("render", video, lang)))
     target = ws.config.render.loudness_lufs
     for profile, m in ((state.extra.get("deliverables") or {}) if state else {}).items():

@@ -31,8 +31,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
-from pipeline.cache import atomic_path, fsync_dir
-from pipeline.engines.models import _package_dir, cache_dir, sha256_file
+from pipeline.cache import atomic_path, fsync_dir, sha256_file
+from pipeline.engines.models import _package_dir, cache_dir
 from pipeline.errors import EngineError
 
 MODEL_NAME = "kokoro-v1.0.int8.onnx"

@@ -3,7 +3,6 @@ download for users who have the internet."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import os
 import shutil
@@ -47,15 +46,6 @@ def cache_dir() -> Path:
     base = os.environ.get("PIPELINE_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "springs-pipeline")
     return Path(base)
-
-
-def sha256_file(path: Path) -> str:
-    """The sha256 of a file, read in blocks (callers with a HashCache pass theirs instead)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _package_dir(module: str) -> Path | None:

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from pipeline.engines.asr import roundtrip
 from pipeline.language.glossary import term_present
 from pipeline.language.tags import primary
 from pipeline.language.writing import by_characters
+from pipeline.narration.record import NarratedLine, RoundTrip
 
 NAME_SIMILARITY = 80  # rapidfuzz partial_ratio (0-100) of the name against what was heard
 
@@ -53,13 +55,9 @@ def _sounds(text: str, lang: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
-def name_heard(name: str, heard: str, lang: str) -> bool:
-    """Whether a glossary name is recognisably in what was heard (see the module docstring)."""
-    return _heard_in(_sounds(name, lang), _sounds(heard, lang), lang)
-
-
 def _heard_in(want: str, got: str, lang: str) -> bool:
-    """`name_heard` on texts already turned into sounds."""
+    """Whether a name (as sounds) is recognisably in what was heard (as sounds; see the
+    module docstring)."""
     if not want:
         return True
     if f" {want} " in f" {got} ":
@@ -79,24 +77,22 @@ def check_line(index: int, text: str, heard: str, names: list[str], lang: str) -
     return Heard(index, text, heard, missing)
 
 
-def by_line(lines: list[dict[str, Any]], segments: list[dict[str, Any]], names: list[str],
+def by_line(lines: Sequence[NarratedLine], segments: list[dict[str, Any]], names: list[str],
             lang: str) -> list[Heard]:
-    """Each narrated line (timing.json's: index, start, end, text) with what was heard while it
-    plays: the segments that overlap it."""
+    """Each narrated line (timing.json's) with what was heard while it plays: the segments
+    that overlap it."""
     out = []
     for line in lines:
-        during = [s["text"] for s in segments if s["start"] < line["end"] and s["end"] > line["start"]]
-        out.append(check_line(line["index"], line["text"], roundtrip.joined(during, lang), names,
-                              lang))
+        during = [s["text"] for s in segments if s["start"] < line.end and s["end"] > line.start]
+        out.append(check_line(line.index, line.text, roundtrip.joined(during, lang), names, lang))
     return out
 
 
-def score(lines: list[Heard], segments: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+def score(lines: list[Heard], segments: list[dict[str, Any]], lang: str) -> RoundTrip:
     """The version's round trip: metric, error rate of all that was heard against all that was
     narrated, names not heard."""
     narrated = roundtrip.joined([h.text for h in lines], lang)
     heard = roundtrip.joined([s["text"] for s in segments], lang)
-    return {"metric": roundtrip.metric(lang),
-            "error_rate": round(roundtrip.error_rate(narrated, heard, lang), 3),
-            "lines": len(lines), "model": f"faster-whisper {roundtrip.MODEL}",
-            "names_unheard": sum(len(h.unheard) for h in lines)}
+    return RoundTrip(roundtrip.metric(lang), round(roundtrip.error_rate(narrated, heard, lang), 3),
+                     len(lines), f"faster-whisper {roundtrip.MODEL}",
+                     sum(len(h.unheard) for h in lines))

@@ -16,6 +16,7 @@ from typing import Any
 from pipeline.engines.pool import EnginePool
 from pipeline.orchestration.executor import Done, Outcome, attempt, report, units
 from pipeline.orchestration.graph import evaluate
+from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.orchestration.registry import Registry
 from pipeline.workspace import Task, Workspace
@@ -33,8 +34,8 @@ def _worker_state() -> dict[str, Any]:
     return state
 
 
-def remote_unit(config_path: str, registry: Registry, unit: list[Task], force: bool,
-                keep_edits: bool, only: list[str] | None, *deps: list[Outcome]) -> list[Outcome]:
+def remote_unit(config_path: str, registry: Registry, unit: list[Task], options: RunOptions,
+                *deps: list[Outcome]) -> list[Outcome]:
     """What a Dask worker runs for one unit, after the units it reads from."""
     from pipeline.config import load_config
 
@@ -45,7 +46,7 @@ def remote_unit(config_path: str, registry: Registry, unit: list[Task], force: b
     ws: Workspace = state["ws"]
     pool: EnginePool = state.setdefault("pool", EnginePool())
     failed = {o.task for outs in deps for o in outs if o.status in (Done.FAILED, Done.SKIPPED)}
-    outs = attempt(ws, registry, unit, pool, force, only, failed, keep_edits)
+    outs = attempt(ws, registry, unit, pool, options, failed)
     ws.hashes.save()
     return outs
 
@@ -66,9 +67,10 @@ def default_jobs() -> int:
 
 
 def execute_dask(ws: Workspace, registry: Registry, config_path: Path, tasks: list[Task],
-                 reporter: Reporter, force: bool, only: list[str] | None, jobs: int | None,
-                 scheduler: str | None, keep_edits: bool = False) -> list[Outcome]:
-    if not force and all(evaluate(ws, registry, t).status.fresh for t in tasks):
+                 reporter: Reporter, options: RunOptions) -> list[Outcome]:
+    """On a scheduler's workers (`options.scheduler`), else on `options.jobs` local ones."""
+    scheduler = options.scheduler
+    if not options.force and all(evaluate(ws, registry, t).status.fresh for t in tasks):
         return [Outcome(t, Done.CACHED) for t in tasks]  # nothing to do: no cluster to start
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -76,7 +78,7 @@ def execute_dask(ws: Workspace, registry: Registry, config_path: Path, tasks: li
     if scheduler:
         client = Client(scheduler, timeout="20s")
     else:
-        cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1,
+        cluster = LocalCluster(n_workers=options.jobs or default_jobs(), threads_per_worker=1,
                                processes=True, dashboard_address=None, host="127.0.0.1")
         client = Client(cluster)
     try:
@@ -92,8 +94,8 @@ def execute_dask(ws: Workspace, registry: Registry, config_path: Path, tasks: li
             deps = {futures[d].key: futures[d] for t in unit for d in registry.deps(t, langs)
                     if d in planned}
             gpu = unit[0].stage in ws.config.executor.gpu_stages and scheduler
-            future = client.submit(remote_unit, str(config_path.resolve()), registry, unit, force,
-                                   keep_edits, only, *deps.values(), pure=False,
+            future = client.submit(remote_unit, str(config_path.resolve()), registry, unit, options,
+                                   *deps.values(), pure=False,
                                    key=f"{unit[0].key}-{os.urandom(4).hex()}",
                                    resources={"GPU": 1} if gpu else None)
             futures.update((t, future) for t in unit)

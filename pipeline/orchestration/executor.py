@@ -20,6 +20,7 @@ from pipeline.cache import TaskState, utc_stamp, write_json_atomic
 from pipeline.engines.pool import EnginePool
 from pipeline.errors import EditConflict, PipelineError
 from pipeline.orchestration.graph import edited_files, evaluate
+from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.orchestration.registry import Registry
 from pipeline.stages.base import Job, Result, RunContext
@@ -54,10 +55,11 @@ def backup_edit(path: Path) -> Path:
 
 
 def run_unit(ws: Workspace, registry: Registry, tasks: list[Task], pool: EnginePool,
-             force: bool, keep_edits: bool = False) -> list[Outcome]:
+             options: RunOptions) -> list[Outcome]:
     """Tasks of one stage and one video. The pending ones go to the stage together (render
     makes every language from one decode); each keeps its own state, failure and outcome."""
     stage = registry.stage(tasks[0].stage)
+    force, keep_edits = options.force, options.keep_edits
     start = time.perf_counter()
     outcomes: dict[Task, Outcome] = {}
     pending: dict[Task, tuple[Job[Any], str]] = {}
@@ -105,8 +107,9 @@ def record(ws: Workspace, registry: Registry, job: Job[Any], fingerprint: str,
     written = {ws.paths.rel(p): ws.hashes.sha256(p)
                for p in stage.outputs(ws.paths, task, job.params) if p.exists()}
     editable = [ws.paths.rel(p) for p in stage.editable(ws.paths, task)]
-    if result.detail:
-        write_json_atomic(ws.paths.detail(task), {"fingerprint": fingerprint, **result.detail})
+    if result.detail is not None:
+        write_json_atomic(ws.paths.detail(task), {"fingerprint": fingerprint,
+                                                  **result.detail.to_dict()})
     else:
         ws.paths.detail(task).unlink(missing_ok=True)
     TaskState(fingerprint, written, editable, utc_stamp(), result.extra).save(ws.paths.state(task))
@@ -160,8 +163,8 @@ def _failed(ws: Workspace, task: Task, error: BaseException, start: float) -> Ou
     return Outcome(task, Done.FAILED, time.perf_counter() - start, cause)
 
 
-def attempt(ws: Workspace, registry: Registry, unit: list[Task], pool: EnginePool, force: bool,
-            only: list[str] | None, failed: set[Task], keep_edits: bool = False) -> list[Outcome]:
+def attempt(ws: Workspace, registry: Registry, unit: list[Task], pool: EnginePool,
+            options: RunOptions, failed: set[Task]) -> list[Outcome]:
     """A unit as any executor runs it: skipped after a failed dependency (`failed`: the tasks
     that failed or were skipped so far), refused when --only asks for a stage whose inputs
     are not done, otherwise run."""
@@ -170,14 +173,13 @@ def attempt(ws: Workspace, registry: Registry, unit: list[Task], pool: EnginePoo
     for task in unit:
         if registry.blocked(task, failed, ws.config.languages):
             outcomes[task] = Outcome(task, Done.SKIPPED, cause="an earlier stage of this item failed")
-        elif only and (unmet := _unmet_deps(ws, registry, task)):
+        elif options.only and (unmet := _unmet_deps(ws, registry, task)):
             outcomes[task] = Outcome(task, Done.FAILED,
                                      cause=f"run {unmet} first (--only {task.stage} needs it done)")
         else:
             runnable.append(task)
     if runnable:
-        outcomes.update((o.task, o) for o in run_unit(ws, registry, runnable, pool, force,
-                                                      keep_edits))
+        outcomes.update((o.task, o) for o in run_unit(ws, registry, runnable, pool, options))
     return [outcomes[t] for t in unit]
 
 
@@ -212,8 +214,7 @@ def report(reporter: Reporter, out: Outcome) -> None:
 
 
 def execute(ws: Workspace, registry: Registry, tasks: list[Task], reporter: Reporter,
-            force: bool = False, only: list[str] | None = None,
-            pool: EnginePool | None = None, keep_edits: bool = False) -> list[Outcome]:
+            options: RunOptions = RunOptions(), pool: EnginePool | None = None) -> list[Outcome]:
     """In this process, stage-major: each model is loaded once and memory stays flat."""
     pool = pool or EnginePool()
     outcomes: list[Outcome] = []
@@ -225,7 +226,7 @@ def execute(ws: Workspace, registry: Registry, tasks: list[Task], reporter: Repo
         reporter.stage(name, len(batch))
         for unit in units(registry, batch):
             reporter.task_started(unit_label(unit))
-            for out in attempt(ws, registry, unit, pool, force, only, failed, keep_edits):
+            for out in attempt(ws, registry, unit, pool, options, failed):
                 if out.status in (Done.FAILED, Done.SKIPPED):
                     failed.add(out.task)
                 report(reporter, out)

@@ -121,5 +121,9 @@ def evaluate(ws: Workspace, registry: Registry, task: Task) -> Evaluation:
             return Evaluation(Status.STALE, job, fp, f"{rel} is missing")
         if rel not in editable and ws.hashes.sha256(path) != state.outputs.get(rel):
             return Evaluation(Status.STALE, job, fp, f"{rel} changed")
+    for path, record in stage.records(ws.paths, task, job.params).items():
+        if ws.read_record(path, record) is None:
+            return Evaluation(Status.STALE, job, fp, f"{ws.paths.rel(path)} is not a valid "
+                              f"{getattr(record, '__name__', 'record')}: {task.stage} makes it again")
     edited = edited_files(ws, registry, task, state)
     return Evaluation(Status.EDITED if edited else Status.DONE, job, fp)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from pipeline.records import Reader, Record
     from pipeline.config import Config
     from pipeline.engines.pool import EnginePool
     from pipeline.workspace import Layout, Task, Workspace
@@ -31,7 +32,7 @@ class Result:
     note: str = ""  # one line for the run's log ("1 of 9 line(s) synthesized")
     # larger records kept beside the state (`Layout.detail`), read only by who needs them: a
     # freshness check of every task reads the state, not these
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: Record | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ class Stage(ABC, Generic[P]):
     @abstractmethod
     def outputs(self, paths: Layout, task: Task, params: P) -> list[Path]:
         """The files the stage writes."""
+
+    def records(self, paths: Layout, task: Task, params: P) -> dict[Path, Reader[Any]]:
+        """Outputs that are typed records (pipeline/records.py), each with its class: one that
+        does not read back as its record is a cache miss (the task is stale and runs again)."""
+        return {}
 
     def editable(self, paths: Layout, task: Task) -> list[Path]:
         """Outputs editors may change by hand (never overwritten without --force)."""

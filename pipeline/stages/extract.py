@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from pipeline.av import media
 from pipeline.av.wav import write_wav
-from pipeline.cache import atomic_path, write_json_atomic
+from pipeline.cache import atomic_path, write_text_atomic
 from pipeline.errors import MediaError
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Layout, Task, Workspace
@@ -40,6 +41,9 @@ class Extract(Stage[ExtractParams]):
     def outputs(self, paths: Layout, task: Task, params: ExtractParams) -> list[Path]:
         return [paths.probe(task.video), paths.audio(task.video)]
 
+    def records(self, paths: Layout, task: Task, params: ExtractParams) -> dict[Path, Any]:
+        return {paths.probe(task.video): media.Probe}
+
     def run(self, ctx: RunContext, job: Job[ExtractParams]) -> Result:
         source, p = job.inputs["source"], job.params
         info = media.probe(source)  # sound-only files are fine: render draws a still
@@ -58,5 +62,5 @@ class Extract(Stage[ExtractParams]):
             warnings = report.enforce(source, p.damaged)
             if report.cut_off:
                 media.trim_wav(tmp, report.usable)
-        write_json_atomic(probe_json, info.with_decode(report).as_dict())
+        write_text_atomic(probe_json, info.with_decode(report).to_json())
         return Result(warnings=warnings)

@@ -13,7 +13,7 @@ import langcodes
 from pipeline.av import filtergraph as fg
 from pipeline.av import media
 from pipeline import subtitles as subs
-from pipeline.cache import atomic_path, read_json
+from pipeline.cache import atomic_path
 from pipeline.config import Config
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
@@ -59,7 +59,7 @@ class Master(Stage[MasterParams]):
 
     def run(self, ctx: RunContext, job: Job[MasterParams]) -> Result:
         p, inp = job.params, job.inputs
-        probe = media.Probe.from_dict(read_json(inp["probe"]) or {})
+        probe = media.read_probe(inp["probe"])
         (target,) = self.outputs(ctx.paths, job.task, p)
         with tempfile.TemporaryDirectory(prefix="master-") as tmp_name:
             tmp = Path(tmp_name)

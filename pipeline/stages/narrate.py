@@ -22,7 +22,7 @@ from pipeline import subtitles as subs
 from pipeline.av.wav import length_ms, read_wav, write_wav
 from pipeline.narration import hearing
 from pipeline.engines.asr import roundtrip
-from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic
+from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic, write_text_atomic
 from pipeline.config import NarrationConfig
 from pipeline.engines import tts
 from pipeline.engines.tts.lexicon import entries_used
@@ -30,6 +30,7 @@ from pipeline.language.glossary import load_glossary
 from pipeline.language.tags import lookup, same_language
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.narration.fit import fit_lines, sequential_slots
+from pipeline.narration.record import NarratedLine, Synthesis, TimingRecord
 from pipeline.workspace import Layout, Task, Workspace
 
 RATE = 48000
@@ -116,21 +117,21 @@ class Narrate(Stage[NarrateParams]):
         assert task.lang
         return [paths.narration(task.video, task.lang), paths.timing(task.video, task.lang)]
 
+    def records(self, paths: Layout, task: Task, params: NarrateParams) -> dict[Path, Any]:
+        assert task.lang
+        return {paths.timing(task.video, task.lang): TimingRecord}
+
     def run(self, ctx: RunContext, job: Job[NarrateParams]) -> Result:
         p = job.params
         out_wav, out_timing = self.outputs(ctx.paths, job.task, p)
-        duration = int(1000 * media.Probe.from_dict(read_json(job.inputs["probe"]) or {})
+        duration = int(1000 * media.read_probe(job.inputs["probe"])
                        .usable_duration)  # the part of a damaged source kept that decodes
         track = np.zeros(int(duration * p.sample_rate / 1000), dtype=np.int32)
         cues = _excerpt(subs.load_srt(job.inputs["subtitles"]), p.until_ms)
-        report: dict[str, Any] = {"narrated": p.narrated, "host": p.host, "retimed": p.retimed,
-                                  "lines": [], "sample_ms": p.until_ms}
+        report = TimingRecord(p.narrated, p.host, p.retimed, (), p.until_ms)
         result = Result()
         if p.narrated and cues:
-            report["voice"] = dict(p.model or {}, spec=p.voice, rate=p.rate)
             lines, made = self._line_audio(ctx, p, [c.flat for c in cues])
-            report["synthesis"] = {"lines": len(lines), "synthesized": made,
-                                   "reused": len(lines) - made}
             result.note = f"{made} of {len(lines)} line(s) synthesized"
             lengths = [length_ms(path) for path in lines]
             slots = [(c.start, c.end) for c in cues]
@@ -146,18 +147,20 @@ class Narrate(Stage[NarrateParams]):
                     at = int(fit.start * p.sample_rate / 1000)
                     chunk = samples[: max(0, len(track) - at)]
                     track[at: at + len(chunk)] = chunk
-            report["lines"] = [dict(f.as_dict(), text=c.flat) for f, c in zip(fits, cues)]
+            report = TimingRecord(p.narrated, p.host, p.retimed,
+                                  tuple(NarratedLine.placed(f, c.flat) for f, c in zip(fits, cues)),
+                                  p.until_ms, dict(p.model or {}, spec=p.voice, rate=p.rate),
+                                  Synthesis(len(lines), made, len(lines) - made))
             for f in fits:
                 if f.overflow > 0:
                     result.warnings.append(f"line {f.index} overflows its slot by {f.overflow} ms")
-        report["overflow_lines"] = [ln["index"] for ln in report["lines"] if ln["overflow"] > 0]
         pcm = np.clip(track, -32768, 32767)
         with atomic_path(out_wav) as tmp_wav:
             write_wav(tmp_wav, pcm, p.sample_rate)
-        if p.verify and report["lines"]:
-            self._verify(ctx, p, job, pcm, report, result)
-        write_json_atomic(out_timing, report)
-        result.extra["overflows"] = len(report["overflow_lines"])
+        if p.verify and report.lines:
+            report = self._verify(ctx, p, job, pcm, report, result)
+        write_text_atomic(out_timing, report.to_json())
+        result.extra["overflows"] = len(report.overflow_lines)
         return result
 
     def _line_audio(self, ctx: RunContext, p: NarrateParams, texts: list[str]) -> tuple[list[Path], int]:
@@ -177,16 +180,16 @@ class Narrate(Stage[NarrateParams]):
         return paths, made
 
     def _verify(self, ctx: RunContext, p: NarrateParams, job: Job[NarrateParams],
-                pcm: np.ndarray, report: dict[str, Any], result: Result) -> None:
+                pcm: np.ndarray, report: TimingRecord, result: Result) -> TimingRecord:
         """Hear the narration as aired, in one pass over the part of the track its lines span
         (Whisper hears a line better with the lines around it: zh CER 0.25 against 0.34 line
         by line on the demo), cached by those samples and the model; each line gets what was
         heard while it plays, checked for the glossary's names."""
         lang = job.task.lang
         assert lang
-        lines = report["lines"]
-        first = max(0, lines[0]["start"] - HEAR_LEAD_MS)
-        a, b = (int(ms * p.sample_rate / 1000) for ms in (first, lines[-1]["end"] + HEAR_TAIL_MS))
+        lines = report.lines
+        first = max(0, lines[0].start - HEAR_LEAD_MS)
+        a, b = (int(ms * p.sample_rate / 1000) for ms in (first, lines[-1].end + HEAR_TAIL_MS))
         span = pcm[a:b].astype("<i2")
         key = canonical_hash([hashlib.sha256(span.tobytes()).hexdigest(), p.verify, lang])
         cached = ctx.paths.heard(key)
@@ -200,12 +203,10 @@ class Narrate(Stage[NarrateParams]):
         segments = [dict(s, start=s["start"] + first, end=s["end"] + first) for s in found["segments"]]
         names = [t.form(lang) for t in load_glossary(job.inputs.get("glossary"))]
         heard = hearing.by_line(lines, segments, names, lang)
-        for line, h in zip(lines, heard):
-            line.update(heard=h.heard, unheard=list(h.unheard))
-        report["verify"] = hearing.score(heard, segments, lang)
-        result.extra["verify"] = report["verify"]
-        result.note += (f"; heard back: {report['verify']['metric'].upper()} "
-                        f"{report['verify']['error_rate']:.2f}")
+        verify = hearing.score(heard, segments, lang)
+        result.extra["verify"] = verify.to_dict()
+        result.note += f"; heard back: {verify.metric.upper()} {verify.error_rate:.2f}"
+        return report.heard([(h.heard, h.unheard) for h in heard], verify)
 
 
 def _excerpt(cues: list[subs.Cue], until_ms: int | None) -> list[subs.Cue]:

@@ -13,12 +13,14 @@ from typing import Any
 
 from pipeline.av import filtergraph as fg
 from pipeline.av import media
-from pipeline import subtitles as subs
-from pipeline.cache import atomic_path, read_json, write_text_atomic
+from pipeline import records, subtitles as subs
+from pipeline.cache import atomic_path, write_text_atomic
 from pipeline.config import Config
 from pipeline.av.fonts import check_coverage
 from pipeline.language.tags import lookup
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
+from pipeline.errors import PipelineError
+from pipeline.narration.record import TimingRecord
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
@@ -164,13 +166,16 @@ class Render(Stage[RenderParams]):
         cues = subs.load_srt(job.inputs["subtitles"])
         check_coverage([c.text for c in cues], p.font, [ctx.paths.assets("fonts")],
                        str(job.inputs["subtitles"]))
-        timing = read_json(job.inputs["timing"]) or {}
-        if timing.get("retimed") and len(timing.get("lines", [])) == len(cues):
+        timing = records.load(TimingRecord, job.inputs["timing"])
+        if timing is None:
+            raise PipelineError(f"{job.inputs['timing']} is not a timing record narrate wrote; "
+                                f"run `pipeline run --only narrate --video {job.task.video}` again")
+        if timing.retimed and len(timing.lines) == len(cues):
             # a plain-text script: the subtitles follow the narration as it was produced
-            cues = subs.fix_timing([subs.Cue(ln["start"], ln["end"], c.text)
-                                    for ln, c in zip(timing["lines"], cues)], p.rules)
-        windows = tuple((ln["start"] / 1000, ln["end"] / 1000) for ln in timing.get("lines", []))
-        mode = p.sound.mode if timing.get("narrated") else "none"
+            cues = subs.fix_timing([subs.Cue(ln.start, ln.end, c.text)
+                                    for ln, c in zip(timing.lines, cues)], p.rules)
+        windows = tuple((ln.start / 1000, ln.end / 1000) for ln in timing.lines)
+        mode = p.sound.mode if timing.narrated else "none"
         return _Version(job, cues, windows, mode)
 
     def _render(self, ctx: RunContext, versions: list[_Version]) -> dict[Task, Result | Exception]:
@@ -179,7 +184,7 @@ class Render(Stage[RenderParams]):
         first = versions[0].job
         p = first.params
         source = first.inputs["source"]
-        probe = media.Probe.from_dict(read_json(first.inputs["probe"]) or {})
+        probe = media.read_probe(first.inputs["probe"])
         # every profile the same length: the part that decodes (a damaged source kept on
         # purpose, extract.damaged: keep), or the sample's excerpt
         usable = probe.usable_duration

@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import subtitles as subs
-from pipeline.cache import read_json, write_json_atomic, write_text_atomic
+from pipeline.av import media
+from pipeline.cache import write_text_atomic
 from pipeline.engines import asr
 from pipeline.engines.asr.choice import choose_model
 from pipeline.engines.asr.language import detect_language
 from pipeline.engines.models import AUTO, resolve_model
 from pipeline.language.glossary import asr_prompt, correct_names, load_glossary
 from pipeline.transcription.homophones import repair_words
+from pipeline.transcription.record import TranscriptRecord
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Layout, Task, Workspace
@@ -84,6 +86,9 @@ class Transcribe(Stage[TranscribeParams]):
     def outputs(self, paths: Layout, task: Task, params: TranscribeParams) -> list[Path]:
         return [paths.transcript_json(task.video), paths.transcript_srt(task.video)]
 
+    def records(self, paths: Layout, task: Task, params: TranscribeParams) -> dict[Path, Any]:
+        return {paths.transcript_json(task.video): TranscriptRecord}
+
     def editable(self, paths: Layout, task: Task) -> list[Path]:
         return [paths.transcript_srt(task.video)]
 
@@ -98,13 +103,12 @@ class Transcribe(Stage[TranscribeParams]):
                 cues = subs.load_srt(script)
             else:
                 lines = [ln.strip() for ln in script.read_text(encoding="utf-8").splitlines()]
-                probe = read_json(job.inputs["probe"]) or {}
-                usable = probe.get("usable_duration", probe.get("duration", 0))
+                usable = media.read_probe(job.inputs["probe"]).usable_duration
                 cues = time_plain_script([ln for ln in lines if ln], int(1000 * usable))
             rules = p.rules.for_lang(language)
             cues = [subs.Cue(c.start, c.end, subs.break_lines(c.text, rules)) for c in cues]
-            record: dict[str, Any] = {"language": language, "engine": {"engine": "script",
-                                      "file": script.name}, "segments": []}
+            made: dict[str, Any] = {"engine": {"engine": "script", "file": script.name},
+                                    "segments": ()}
         else:
             assert p.options is not None
             glossary = load_glossary(job.inputs.get("glossary"))
@@ -126,14 +130,14 @@ class Transcribe(Stage[TranscribeParams]):
             result.warnings.extend(transcript.warnings)
             if not cues:
                 result.warnings.append(f"{job.task.video}: no speech found; the transcript is empty")
-            record = {"language": language, "language_probability": transcript.language_probability,
-                      "engine": dict(p.model or {}, engine=p.engine, name=choice.model),
-                      "model_choice": {"model": choice.model, "detected": choice.detected},
-                      "repairs": [r.record() for r in repairs],
-                      "segments": [asdict(s) for s in transcript.segments]}
-        record["events"] = [asdict(c) for c in cues]
+            made = {"language_probability": transcript.language_probability,
+                    "engine": dict(p.model or {}, engine=p.engine, name=choice.model),
+                    "model_choice": {"model": choice.model, "detected": choice.detected},
+                    "repairs": tuple(r.record() for r in repairs),
+                    "segments": tuple(asdict(s) for s in transcript.segments)}
+        record = TranscriptRecord(language=language, events=tuple(cues), **made)
         out_json, out_srt = self.outputs(ctx.paths, job.task, p)
-        write_json_atomic(out_json, record)
+        write_text_atomic(out_json, record.to_json())
         write_text_atomic(out_srt, subs.srt_text(cues))
         result.extra["language"] = language
         return result

@@ -13,6 +13,7 @@ from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
 from pipeline.errors import EngineError, PipelineError
 from pipeline.language.glossary import find_terms, load_glossary, protect_terms, term_present
+from pipeline.translation.baseline import Baseline, TimedLine
 from pipeline.translation.routes import choose_route
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.translation.sentences import group_sentences, split_overfull, split_proportionally
@@ -37,17 +38,14 @@ SOURCE_INPUT = {"provided": "provided", "source": "transcript", "pivot": "pivot"
                 "machine": "transcript"}
 
 
-def timed(cues: list[subs.Cue]) -> list[list[Any]]:
-    """Lines as a state file records them: [start ms, end ms, text]."""
-    return [[c.start, c.end, c.text] for c in cues]
+def timed(cues: list[subs.Cue]) -> tuple[TimedLine, ...]:
+    """Lines as a state file records them: (start ms, end ms, text)."""
+    return tuple((c.start, c.end, c.text) for c in cues)
 
 
-def baseline(source: list[subs.Cue], written: list[subs.Cue]) -> dict[str, Any]:
-    """What a version's subtitles were made from and what they were, recorded beside the
-    task's state (`Layout.detail`): `source_lines` (the input's lines) and `lines` (the
-    file's lines). When the input changes under a hand edit, the review desk lists the source
-    lines that changed and the lines the editor changed (pipeline/delivery/edits.py)."""
-    return {"source_lines": timed(source), "lines": timed(written)}
+def baseline(source: list[subs.Cue], written: list[subs.Cue]) -> Baseline:
+    """What a version's subtitles were made from and what they were (translation/baseline.py)."""
+    return Baseline(timed(source), timed(written))
 
 
 def _route(p: TranslateParams) -> dict[str, Any]:
@@ -143,7 +141,7 @@ class Translate(Stage[TranslateParams]):
         source = self.source_cues(job)
         cues = self._made(ctx, job, source, result)
         write_text_atomic(self.outputs(ctx.paths, job.task, job.params)[0], subs.srt_text(cues))
-        result.detail.update(baseline(source, cues))
+        result.detail = baseline(source, cues)
         return result
 
     def kept(self, paths: Layout, job: Job[TranslateParams]) -> Result:

@@ -19,7 +19,6 @@ from pipeline.subtitles.model import Cue, Rules, Word
 from pipeline.subtitles.retime import LEAD_IN_MS, fix_timing, reading_need
 from pipeline.subtitles.segment import segment_words, written_words
 from pipeline.subtitles.text import (
-    CJK_LANGS,
     FUNCTION_WORDS,
     attaches,
     cjk_tokens,
@@ -30,7 +29,7 @@ from pipeline.subtitles.text import (
 )
 
 __all__ = [
-    "CJK_LANGS", "FUNCTION_WORDS", "LEAD_IN_MS", "PAUSE_MS", "AssStyle", "Cue", "Finding", "Rules",
+    "FUNCTION_WORDS", "LEAD_IN_MS", "PAUSE_MS", "AssStyle", "Cue", "Finding", "Rules",
     "Word", "ass_text", "attaches", "break_lines", "check", "cjk_tokens", "could_regroup",
     "ends_sentence", "escape_ass", "fits", "fix_timing", "is_cjk_char", "is_short", "join_words",
     "load_srt", "load_vtt", "orphan_of", "reading_need", "segment_words", "srt_text",

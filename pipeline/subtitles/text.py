@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-CJK_LANGS = {"zh", "ja", "ko"}
-
 CLAUSE_END = re.compile(r"[,;:，、；：]$")
 SENTENCE_END = re.compile(r"[.!?。！？…]['\"”’)]?$")
 

@@ -1,0 +1,126 @@
+"""timing.json: what narrate recorded about a version's narration, as a typed record.
+
+Written by the narrate stage; read by render (where the lines play, whether the version is
+narrated), QA (overflow, names not heard), the manifest (voice, round trip) and the review
+desk (each line's fit). The file's keys, their order and their values are the record's
+`to_json()`; a file that does not read back as a record (`from_json`) is a cache miss: narrate
+runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from pipeline.narration.fit import LineTiming
+from pipeline.records import dumps, parse
+
+
+@dataclass(frozen=True)
+class NarratedLine:
+    """One narrated line: its fit in its slot (narration/fit.py), its text, and with
+    narration.verify what was heard while it plays and the glossary names not heard."""
+
+    index: int  # 1-based, as in the SRT
+    slot_start: int  # ms: the subtitle event
+    slot_end: int
+    speech: int  # ms: synthesized length before speed-up
+    speed: float  # tempo factor applied
+    start: int  # ms: where the line is placed
+    end: int
+    borrowed: int  # ms taken from the silence after the slot
+    overflow: int  # ms past the free time before the next line (or the video's end)
+    text: str
+    heard: str | None = None  # narration.verify only
+    unheard: tuple[str, ...] | None = None
+
+    @classmethod
+    def placed(cls, fit: LineTiming, text: str) -> NarratedLine:
+        return cls(**asdict(fit), text=text)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k not in ("heard", "unheard")}
+        if self.unheard is not None:
+            out.update(heard=self.heard, unheard=list(self.unheard))
+        return out
+
+
+@dataclass(frozen=True)
+class Synthesis:
+    """How many lines were synthesized now and how many read from the line cache."""
+
+    lines: int
+    synthesized: int
+    reused: int
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """narration.verify: the aired track heard back by Whisper, scored against the text."""
+
+    metric: str  # wer, or cer for languages written without spaces
+    error_rate: float
+    lines: int
+    model: str
+    names_unheard: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class TimingRecord:
+    """A version's timing.json."""
+
+    narrated: bool  # False: the version keeps the source's own speech (or narration: none)
+    host: str
+    retimed: bool  # a plain-text script: lines laid out at the voice's own pace
+    lines: tuple[NarratedLine, ...]
+    sample_ms: int | None  # `run --sample`: only the lines of the excerpt (and the next)
+    voice: dict[str, Any] | None = None  # the voice's identity, its spec and rate
+    synthesis: Synthesis | None = None
+    verify: RoundTrip | None = None
+
+    @property
+    def overflow_lines(self) -> tuple[int, ...]:
+        """The lines that overflow their slot (in the file too, for its readers)."""
+        return tuple(ln.index for ln in self.lines if ln.overflow > 0)
+
+    def heard(self, lines: Sequence[tuple[str, Sequence[str]]], verify: RoundTrip) -> TimingRecord:
+        """The record with what was heard of each line (heard text, names not heard)."""
+        return replace(self, verify=verify, lines=tuple(
+            replace(ln, heard=text, unheard=tuple(unheard))
+            for ln, (text, unheard) in zip(self.lines, lines)))
+
+    @property
+    def voice_spec(self) -> str | None:
+        spec = (self.voice or {}).get("spec")
+        return spec if isinstance(spec, str) else None
+
+    @property
+    def voice_engine(self) -> str | None:
+        engine = (self.voice or {}).get("engine")
+        return engine if isinstance(engine, str) else None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"narrated": self.narrated, "host": self.host,
+                               "retimed": self.retimed,
+                               "lines": [ln.to_dict() for ln in self.lines],
+                               "sample_ms": self.sample_ms}
+        if self.voice is not None:
+            out["voice"] = self.voice
+        if self.synthesis is not None:
+            out["synthesis"] = asdict(self.synthesis)
+        out["overflow_lines"] = list(self.overflow_lines)
+        if self.verify is not None:
+            out["verify"] = self.verify.to_dict()
+        return out
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> TimingRecord:
+        """The record in a timing.json's text; RecordError when it is not one."""
+        return parse(cls, text)

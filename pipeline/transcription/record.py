@@ -1,0 +1,46 @@
+"""source/transcript.json: what transcribe recorded about a source's speech, as a typed record.
+
+Read for the language transcribe settled on (every version's route and parameters depend on
+it); the segments (the engine's, with word timings) are kept for editors and tools as the
+engine gave them. A file that does not read back as this record is a cache miss:
+transcribe runs again (instead of translate waiting forever for a language).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pipeline.records import dumps, parse
+from pipeline.subtitles.model import Cue
+
+
+@dataclass(frozen=True)
+class TranscriptRecord:
+    language: str
+    engine: dict[str, Any]  # the engine's identity (or the script file's name)
+    segments: tuple[dict[str, Any], ...]  # as recognized, with word timings (none for a script)
+    events: tuple[Cue, ...]  # the subtitle events written to transcript.srt
+    language_probability: float | None = None  # speech recognition only
+    model_choice: dict[str, Any] | None = None  # which Whisper model, language detected
+    repairs: tuple[dict[str, Any], ...] | None = None  # names repaired by their sound
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"language": self.language}
+        if self.language_probability is not None:
+            out["language_probability"] = self.language_probability
+        out["engine"] = self.engine
+        if self.model_choice is not None:
+            out["model_choice"] = self.model_choice
+        if self.repairs is not None:
+            out["repairs"] = list(self.repairs)
+        out["segments"] = list(self.segments)
+        out["events"] = [asdict(c) for c in self.events]
+        return out
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> TranscriptRecord:
+        return parse(cls, text)
