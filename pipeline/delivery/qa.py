@@ -22,7 +22,8 @@ LOUDNESS_TOLERANCE_LU = 1.0
 def _checker_code() -> str:
     """The code that reads and checks a subtitle file: cached findings made by other code
     are not reused."""
-    modules = [importlib.import_module(f"pipeline.subtitles.{name}") for name in ("check", "formats")]
+    modules = [importlib.import_module(f"pipeline.subtitles.{name}")
+               for name in ("check", "formats.base", "formats.srt")]
     return hashlib.sha256(b"".join(Path(m.__file__ or "").read_bytes()
                                    for m in modules)).hexdigest()[:16]
 
