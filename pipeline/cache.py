@@ -65,6 +65,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+file_sha256 = _sha256  # a file's sha256, read now (FileHashes.sha256 remembers it by stat)
+
+
 def fsync_dir(path: Path) -> None:
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from pipeline.errors import ConfigError
 from pipeline.language.tags import is_known
@@ -162,9 +163,17 @@ class SubtitleConfig(Strict):
 
 
 class ProfileConfig(Strict):
+    """One deliverable frame and its delivery settings; `preset` starts from a built-in row
+    (pipeline/av/presets.py) and the keys written beside it override that row."""
+
+    preset: str | None = Field(
+        None, description="a built-in delivery preset to start from: youtube, vertical-social, "
+                          "broadcast-ebu, broadcast-atsc, outdoor-screen, agency")
     width: int = Field(ge=16, le=7680)
     height: int = Field(ge=16, le=7680)
-    fit: Literal["pad", "crop", "blur"] = "pad"
+    fit: Literal["pad", "black", "crop", "blur"] = Field(
+        "pad", description="another aspect: pad (black bars, also 'black'), blur (the picture "
+                           "over a blurred copy) or crop (fill the frame)")
     audio: bool = True
     text_scale: float = Field(1.0, gt=0.2, le=4.0, description="subtitle size x this")
     safe_bottom: float | None = Field(
@@ -172,6 +181,38 @@ class ProfileConfig(Strict):
         description="share of the height kept free of text at the bottom "
                     "(default 0.22 for portrait frames, where app buttons sit, else 0.06)",
     )
+    safe_sides: float | None = Field(
+        None, ge=0, le=0.4, description="share of the width kept free of text at each side "
+                                        "(default 0.05)")
+    loudness_lufs: float | None = Field(
+        None, ge=-40, le=-5, description="integrated loudness target (default render.loudness_lufs)")
+    true_peak_db: float | None = Field(
+        None, ge=-9, le=0, description="true-peak ceiling in dBTP (default render.true_peak_db)")
+    fps: float | None = Field(None, ge=1, le=120, description="output frame rate (default: the "
+                                                               "source's; 29.97 is 30000/1001)")
+    gop_s: float = Field(0.5, ge=0.04, le=10, description="closed GOP length in seconds")
+    max_kbps: int | None = Field(None, ge=100, le=200000,
+                                 description="video bitrate cap (x264 maxrate, 2 s buffer)")
+    subtitles: Literal["burned", "clean"] = Field(
+        "burned", description="burned into the picture, or a clean picture (captions as files)")
+    min_text_px: int | None = Field(
+        None, ge=4, le=1000, description="burned subtitles' capital letters at least this many "
+                                         "pixels high (outdoor screens: LED rows a character)")
+    captions: list[str] = Field(
+        default_factory=list, description="caption files the outlet takes beside the picture "
+                                          "(pipeline deliver): srt, vtt, ass, imsc, ebu-stl, scc")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset(cls, data: Any) -> Any:
+        from pipeline.av.presets import PRESETS
+
+        if not isinstance(data, dict) or data.get("preset") is None:
+            return data
+        name = data["preset"]
+        if name not in PRESETS:
+            raise ValueError(f"preset {name!r} is not built in; use one of {', '.join(PRESETS)}")
+        return {**PRESETS[name], **data}
 
     @field_validator("width", "height")
     @classmethod
@@ -179,6 +220,21 @@ class ProfileConfig(Strict):
         if v % 2:
             raise ValueError(f"{v} is odd; H.264 4:2:0 needs even sizes")
         return v
+
+    @field_validator("fit")
+    @classmethod
+    def _black_is_pad(cls, v: str) -> str:
+        return "pad" if v == "black" else v
+
+    @field_validator("captions")
+    @classmethod
+    def _caption_formats(cls, names: list[str]) -> list[str]:
+        from pipeline.subtitles.formats import CAPTION_FORMATS
+
+        for name in names:
+            if name not in CAPTION_FORMATS:
+                raise ValueError(f"{name!r} is not a caption format; use {', '.join(CAPTION_FORMATS)}")
+        return names
 
 
 class RenderConfig(Strict):

@@ -61,16 +61,21 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
                           "detail": f"line {line['index']}: {name!r} is in the text but not heard "
                                     f"in the narration (heard: {line.get('heard', '')!r})"})
     state = TaskState.load(ws.paths.state(Task("render", video, lang)))
-    target = ws.config.render.loudness_lufs
+    r = ws.config.render
     for profile, m in ((state.extra.get("deliverables") or {}) if state else {}).items():
+        settings = r.profiles.get(profile)  # each profile's own targets (a preset's, or render's)
+        target = settings.loudness_lufs if settings and settings.loudness_lufs is not None \
+            else r.loudness_lufs
+        ceiling = settings.true_peak_db if settings and settings.true_peak_db is not None \
+            else r.true_peak_db
         lufs = m.get("integrated_lufs")
         if lufs is not None and abs(lufs - target) > LOUDNESS_TOLERANCE_LU:
             found.append({"kind": "loudness", "profile": profile, "rule": "integrated",
                           "detail": f"{lufs:.1f} LUFS, target {target:g}"})
         peak = m.get("true_peak_dbtp")
-        if peak is not None and peak > ws.config.render.true_peak_db + 0.2:
+        if peak is not None and peak > ceiling + 0.2:
             found.append({"kind": "loudness", "profile": profile, "rule": "true_peak",
-                          "detail": f"{peak:.1f} dBTP > {ws.config.render.true_peak_db:g}"})
+                          "detail": f"{peak:.1f} dBTP > {ceiling:g}"})
     tstate = TaskState.load(ws.paths.state(Task("translate", video, lang)))
     for w in (tstate.extra.get("glossary_lost", []) if tstate else []):
         found.append({"kind": "glossary", "rule": "term_lost", "detail": w})

@@ -30,10 +30,12 @@ class AssStyle:
     margin_v: int
     outline_px: float
     shadow_px: float
+    margin_sides: float | None = None  # share of the width kept free at each side (None: 0.05)
 
 
 def ass_text(cues: list[Cue], style: AssStyle) -> str:
     """An ASS script sized for one output frame, with every event's text shown literally."""
+    sides = 0.05 if style.margin_sides is None else style.margin_sides
     subs = pysubs2.SSAFile()
     subs.info["PlayResX"] = str(style.width)
     subs.info["PlayResY"] = str(style.height)
@@ -48,8 +50,8 @@ def ass_text(cues: list[Cue], style: AssStyle) -> str:
         outline=style.outline_px,
         shadow=style.shadow_px,
         alignment=pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=int(style.width * 0.05),
-        marginr=int(style.width * 0.05),
+        marginl=int(style.width * sides),
+        marginr=int(style.width * sides),
         marginv=style.margin_v,
     )
     for cue in cues:
