@@ -280,6 +280,46 @@ class RenderConfig(Strict):
         return profiles
 
 
+class OutletConfig(Strict):
+    """One outlet `pipeline deliver` packages for: which rendered profiles, languages and
+    caption files it takes."""
+
+    profiles: list[str] = Field(default_factory=list,
+                                description="render profiles it takes (or give preset)")
+    preset: str | None = Field(None, description="take every render profile made from this "
+                                                 "preset, e.g. broadcast-ebu")
+    languages: list[str] = Field(default_factory=list, description="default: every language")
+    captions: list[str] | None = Field(
+        None, description="caption files beside each version (default: its profiles' captions)")
+    metadata: bool = Field(True, description="title, description and keywords per language "
+                                             "from NAME.meta.yaml beside the video")
+
+    @field_validator("captions")
+    @classmethod
+    def _caption_formats(cls, names: list[str] | None) -> list[str] | None:
+        from pipeline.subtitles.formats import CAPTION_FORMATS
+
+        for name in names or []:
+            if name not in CAPTION_FORMATS:
+                raise ValueError(f"{name!r} is not a caption format; use {', '.join(CAPTION_FORMATS)}")
+        return names
+
+
+class DeliveryConfig(Strict):
+    outlets: dict[str, OutletConfig] = Field(default_factory=dict)
+    dir: str = Field("deliveries", description="packages go to OUTPUT_DIR/DIR/OUTLET/")
+
+    @field_validator("outlets")
+    @classmethod
+    def _names(cls, outlets: dict[str, OutletConfig]) -> dict[str, OutletConfig]:
+        for name, outlet in outlets.items():
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+                raise ValueError(f"outlet name {name!r} may use only letters, digits, - and _")
+            if not outlet.profiles and not outlet.preset:
+                raise ValueError(f"outlet {name!r} needs profiles: [...] or preset: NAME")
+        return outlets
+
+
 class ExtractConfig(Strict):
     damaged: Literal["fail", "keep"] = Field(
         "fail",
@@ -321,6 +361,26 @@ class Config(Strict):
     subtitles: SubtitleConfig = SubtitleConfig()
     render: RenderConfig = RenderConfig()
     executor: ExecutorConfig = ExecutorConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+
+    @field_validator("delivery")
+    @classmethod
+    def _outlets_name_what_is_made(cls, d: DeliveryConfig, info: ValidationInfo) -> DeliveryConfig:
+        render, langs = info.data.get("render"), info.data.get("languages") or []
+        profiles = render.profiles if render else {}
+        for name, outlet in d.outlets.items():
+            for p in outlet.profiles:
+                if profiles and p not in profiles:
+                    raise ValueError(f"outlet {name!r}: {p!r} is not a render profile; use "
+                                     f"{', '.join(profiles)}")
+            if outlet.preset and profiles and not any(
+                    pr.preset == outlet.preset for pr in profiles.values()):
+                raise ValueError(f"outlet {name!r}: no render profile has preset "
+                                 f"{outlet.preset!r}; add one (preset: {outlet.preset})")
+            for lang in outlet.languages:
+                if langs and lang not in langs:
+                    raise ValueError(f"outlet {name!r}: {lang!r} is not in languages")
+        return d
 
     @field_validator("languages")
     @classmethod
