@@ -186,8 +186,8 @@ def deliver(config_path: Path, outlets: tuple[str, ...], include_unapproved: boo
             click.echo(f"note: {r.outlet} {line}", err=True)
         refused += len(r.refused)
     for t in transfers:
-        click.echo(f"sent {t.source.name} to {t.remote}: {t.files} file(s) checked by SHA-256",
-                   err=True)
+        click.echo(f"sent {t.source.name} to {t.remote}: {t.copied} file(s) copied, "
+                   f"{t.files} checked by SHA-256 there", err=True)
     if as_json:
         click.echo(json.dumps([{"outlet": r.outlet, "path": str(r.path), "changed": r.changed,
                                 "draft": r.draft, "delivered": r.delivered, "refused": r.refused,

@@ -6,8 +6,14 @@ rerun that changes nothing. A 6 s generated clip in en (script), pt (machine) an
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +189,63 @@ def test_metadata_per_language(root: Path) -> None:
     assert pt["made"]["method"] == "machine" and pt["made"]["engine"]["pair"] == "en-pt"
     assert "Nascente Baotu" in pt["title"] and "Nascente Baotu" in pt["keywords"]
     assert pt["title"] != META["title"]
+
+
+@pytest.fixture
+def sftp(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str]]]:
+    """`rclone serve sftp` on 127.0.0.1, and the environment that names it as remote
+    `inbox:` (credentials in RCLONE_CONFIG_* variables, as a user would keep them)."""
+    served = tmp_path / "served"
+    served.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(["rclone", "serve", "sftp", str(served), "--addr", f"127.0.0.1:{port}",
+                               "--user", "agency", "--pass", "s3cret"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        (tmp_path / "rclone.conf").write_text("")
+        obscured = subprocess.run(["rclone", "obscure", "s3cret"], capture_output=True, text=True,
+                                  check=True).stdout.strip()
+        env = {**os.environ, "RCLONE_CONFIG": str(tmp_path / "rclone.conf"),
+               "RCLONE_CONFIG_INBOX_TYPE": "sftp", "RCLONE_CONFIG_INBOX_HOST": "127.0.0.1",
+               "RCLONE_CONFIG_INBOX_PORT": str(port), "RCLONE_CONFIG_INBOX_USER": "agency",
+               "RCLONE_CONFIG_INBOX_PASS": obscured}
+        yield served, env
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_transfer_to_an_sftp_server_resumes_after_a_kill(root: Path,
+                                                        sftp: tuple[Path, dict[str, str]]) -> None:
+    if not (bag(root) / "data" / NAME / "pt").is_dir():
+        pytest.skip("needs the delivery of the first test")
+    served, env = sftp
+    arrived = served / "in" / "broadcaster"
+    command = [sys.executable, "-m", "pipeline", "deliver", "-c", str(root / "pipeline.yaml"),
+               "--to", "inbox:in"]
+    slow = subprocess.Popen(command, env={**env, "RCLONE_BWLIMIT": "60k"}, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(
+            p.is_file() and p.stat().st_size > 100_000 for p in arrived.rglob("*.mp4")):
+        time.sleep(0.1)
+    os.killpg(slow.pid, signal.SIGKILL)  # the command and its rclone, halfway
+    slow.wait()
+    total = sum(1 for p in bag(root).rglob("*") if p.is_file())
+    halfway = [p for p in arrived.rglob("*") if p.is_file()]
+    assert 0 < len(halfway) < total and not (arrived / "tagmanifest-sha256.txt").exists()
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    sent = re.search(r"(\d+) file\(s\) copied, (\d+) checked by SHA-256 there", done.stderr)
+    assert sent and int(sent.group(2)) == total and int(sent.group(1)) < total, done.stderr
+    bagit.Bag(str(arrived)).validate(processes=1)  # every file's SHA-256, on the server's disk
+    assert "s3cret" not in done.stderr and "s3cret" not in (root / "pipeline.yaml").read_text()
