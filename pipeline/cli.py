@@ -172,8 +172,11 @@ def deliver(config_path: Path, outlets: tuple[str, ...], include_unapproved: boo
     transfers = []
     if remote:
         from pipeline.delivery import transfer
+        from pipeline.delivery.ledger import record_transfer
 
-        transfers = [transfer.send(r.path, remote) for r in reports]
+        for r in reports:
+            transfers.append(transfer.send(r.path, remote))
+            record_transfer(r.path, remote)
     refused = 0
     for r in reports:
         done = "made" if r.changed else "unchanged"

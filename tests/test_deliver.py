@@ -29,6 +29,7 @@ from pipeline.subtitles import load_srt
 from pipeline.workspace import Workspace
 from tests import mediatools as mt
 from tests.conftest import run_pipeline, write_srt
+from tests.reviewdesk import Desk
 
 pytestmark = pytest.mark.slow
 
@@ -249,3 +250,25 @@ def test_transfer_to_an_sftp_server_resumes_after_a_kill(root: Path,
     assert sent and int(sent.group(2)) == total and int(sent.group(1)) < total, done.stderr
     bagit.Bag(str(arrived)).validate(processes=1)  # every file's SHA-256, on the server's disk
     assert "s3cret" not in done.stderr and "s3cret" not in (root / "pipeline.yaml").read_text()
+
+
+def test_the_review_desk_shows_what_each_outlet_received_and_what_waits(root: Path) -> None:
+    receipt_now = receipt(root)
+    if not any(p.name.endswith(".sent.json") for p in bag(root).parent.iterdir()):
+        pytest.skip("needs the transfer of the test before")
+    ws = Workspace(load_config(root / "pipeline.yaml"))
+    deliverables, srt_sha = ap.binding_hashes(ws, NAME, "zh")
+    store = ap.load_store(ws.out)
+    store.put(ap.key(NAME, "zh"), ap.make_record(ap.Decision.CHANGES_REQUESTED, "Wang Fang",
+                                                 "title", ap.Binding(deliverables, srt_sha, [])))
+    write_json_atomic(ap.store_path(ws.out), store.to_json())
+    en_sha = next(f["sha256"] for f in receipt_now["files"] if f["path"].endswith("en.ebu.mp4"))
+    with Desk(root / "pipeline.yaml").start() as desk:
+        page = desk.get("/deliveries")
+    assert page.status == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
+    en = next(r for r in rows if f"{NAME}/en<" in r)
+    assert en_sha[:12] in en and "approved by Li Na" in en and "inbox:in at" in en
+    assert "may leave" in en
+    zh = next(r for r in rows if f"{NAME}/zh<" in r)
+    assert "waits: changes requested by Wang Fang" in zh
