@@ -175,10 +175,15 @@ def deliver(config_path: Path, outlets: tuple[str, ...], include_unapproved: boo
         from pipeline.delivery.ledger import record_transfer
 
         for r in reports:
-            transfers.append(transfer.send(r.path, remote))
-            record_transfer(r.path, remote)
+            if not r.failed:
+                transfers.append(transfer.send(r.path, remote))
+                record_transfer(r.path, remote)
     refused = 0
     for r in reports:
+        if r.failed:
+            click.echo(f"FAILED {r.outlet}: {r.failed}", err=True)
+            refused += 1
+            continue
         done = "made" if r.changed else "unchanged"
         click.echo(f"{r.outlet}: {len(r.delivered)} version(s) {done}"
                    f"{' (DRAFT: unapproved versions in it)' if r.draft else ''} in {r.path}"
@@ -194,7 +199,8 @@ def deliver(config_path: Path, outlets: tuple[str, ...], include_unapproved: boo
     if as_json:
         click.echo(json.dumps([{"outlet": r.outlet, "path": str(r.path), "changed": r.changed,
                                 "draft": r.draft, "delivered": r.delivered, "refused": r.refused,
-                                "notes": r.notes} for r in reports], indent=2, ensure_ascii=False))
+                                "notes": r.notes, "failed": r.failed} for r in reports],
+                              indent=2, ensure_ascii=False))
     return EXIT_FAILED if refused else EXIT_OK
 
 

@@ -70,6 +70,7 @@ class OutletReport:
     notes: list[str] = field(default_factory=list)  # what a version goes without, and why
     reused: int = 0  # files linked from the previous package
     made: int = 0  # files made now
+    failed: str = ""  # why no package could be made (the previous one is left as it was)
 
 
 def outlet_profiles(ws: Workspace, outlet: OutletConfig) -> list[str]:
@@ -131,14 +132,18 @@ def plan_outlet(ws: Workspace, name: str, include_unapproved: bool,
             if why and (not include_unapproved or why.startswith("not rendered")):
                 report.refused.append(f"{label}: {why}")
                 continue
-            report.draft = report.draft or why is not None
             version = Version(video.name, lang, {"approved": why is None, "why_not": why})
             record = store.records.get(ap.key(video.name, lang))
             if why is None and record is not None:
                 version.approval.update(by=record.reviewer, at=record.at)
-            _plan_files(ws, version, profiles, captions, report)
-            if outlet.metadata:
-                _plan_metadata(ws, version, report, translate)
+            try:
+                _plan_files(ws, version, profiles, captions, report)
+                if outlet.metadata:
+                    _plan_metadata(ws, version, report, translate)
+            except PipelineError as e:  # a subtitle file or a meta file that cannot be read
+                report.refused.append(f"{label}: {e}")
+                continue
+            report.draft = report.draft or why is not None
             versions.append(version)
             report.delivered.append(label)
     return versions, report
@@ -368,7 +373,10 @@ def deliver(ws: Workspace, names: list[str], include_unapproved: bool,
     reports = []
     for name in names or list(outlets):
         versions, report = plan_outlet(ws, name, include_unapproved, translate)
-        write_package(versions, report)
+        try:
+            write_package(versions, report)
+        except PipelineError as e:  # an MT engine or ffmpeg failed: the next outlet goes on
+            report.failed = str(e)
         reports.append(report)
     ws.hashes.save()
     return reports
