@@ -7,8 +7,9 @@ the row's keys are ProfileConfig's (pipeline/config.py). Sources of the numbers:
   the frame rate, AAC-LC 48 kHz, moov atom at the front, 1080p SDR about 8 Mbps); -14 LUFS
   is where YouTube normalizes playback.
 - vertical-social: Meta Reels / TikTok 1080x1920; Meta's guide keeps text out of the top
-  14%, the bottom 35% and 6% at each side (TikTok: top 150 px, bottom 440 px, right 150 px
-  of 1920/1080: inside Meta's zone); -14 LUFS as for streaming.
+  14%, the bottom 35% and 6% at each side; TikTok's buttons cover the top 150 px, the bottom
+  440 px and the right 150 px. Both: bottom 35%, sides 14% (150 of 1080 px; subtitles are
+  centred, so both sides); -14 LUFS as for streaming.
 - broadcast-ebu: EBU R128 (-23 LUFS +-0.5 LU, true peak at most -1 dBTP), 25 fps, clean
   picture with caption files beside it (EBU-TT-D / IMSC, EBU-STL, SRT).
 - broadcast-atsc: ATSC A/85 (-24 LKFS, -2 dBTP), 29.97 fps, clean picture, SCC and IMSC.
@@ -29,7 +30,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                 "captions": ["srt", "vtt"]},
     "vertical-social": {"width": 1080, "height": 1920, "fit": "blur", "loudness_lufs": -14.0,
                         "true_peak_db": -1.0, "gop_s": 0.5, "max_kbps": 8000,
-                        "subtitles": "burned", "safe_bottom": 0.35, "safe_sides": 0.06,
+                        "subtitles": "burned", "safe_bottom": 0.35, "safe_sides": 0.14,
                         "captions": ["srt"]},
     "broadcast-ebu": {"width": 1920, "height": 1080, "fit": "pad", "loudness_lufs": -23.0,
                       "true_peak_db": -1.0, "fps": 25.0, "gop_s": 0.5, "subtitles": "clean",
