@@ -188,6 +188,9 @@ class ProfileConfig(Strict):
         None, ge=-40, le=-5, description="integrated loudness target (default render.loudness_lufs)")
     true_peak_db: float | None = Field(
         None, ge=-9, le=0, description="true-peak ceiling in dBTP (default render.true_peak_db)")
+    max_short_term_lufs: float | None = Field(
+        None, ge=-40, le=0, description="loudest 3 s allowed (EBU R128 s1 short-form: -18); a "
+                                        "QA finding above it")
     fps: float | None = Field(None, ge=1, le=120, description="output frame rate (default: the "
                                                                "source's; 29.97 is 30000/1001)")
     gop_s: float = Field(0.5, ge=0.04, le=10, description="closed GOP length in seconds")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,20 @@ def test_broadcast_ebu_is_r128_clean_and_25_fps(delivered: tuple[Path, RunResult
     # the manifest carries the profile's own target: no loudness finding at -23
     manifest = json.loads((root / "outputs" / "manifest.json").read_text())
     assert not [f for d in manifest["deliverables"] for f in d["qa"] if f["kind"] == "loudness"]
+    # EBU R128 s1 (short-form): the loudest 3 s at most -18 LUFS, measured and recorded
+    (ebu,) = [d for d in manifest["deliverables"] if d["profile"] == "ebu"]
+    assert ebu["loudness"]["max_short_term_lufs"] <= -18
+    # a cap the mix exceeds is a QA finding (the setting is QA's alone: nothing re-renders)
+    def findings(profiles: dict[str, Any]) -> int:
+        config = write_config(root, profiles)
+        status = subprocess.run([sys.executable, "-m", "pipeline", "status", "-c", str(config),
+                                 "--json"], capture_output=True, text=True, check=True)
+        (row,) = json.loads(status.stdout)
+        assert row["render"] == "done"
+        return int(row["qa"])
+
+    strict = {**PROFILES, "ebu": {**PROFILES["ebu"], "max_short_term_lufs": -30}}
+    assert findings(strict) == findings(PROFILES) + 1
 
 
 def test_vertical_social_keeps_subtitles_in_the_safe_zone(delivered: tuple[Path, RunResult],

@@ -10,7 +10,8 @@ the row's keys are ProfileConfig's (pipeline/config.py). Sources of the numbers:
   14%, the bottom 35% and 6% at each side; TikTok's buttons cover the top 150 px, the bottom
   440 px and the right 150 px. Both: bottom 35%, sides 14% (150 of 1080 px; subtitles are
   centred, so both sides); -14 LUFS as for streaming.
-- broadcast-ebu: EBU R128 (-23 LUFS +-0.5 LU, true peak at most -1 dBTP), 25 fps, clean
+- broadcast-ebu: EBU R128 (-23 LUFS +-0.5 LU, true peak at most -1 dBTP; R128 s1 for
+  short-form content such as promos: short-term loudness at most -18 LUFS), 25 fps, clean
   picture with caption files beside it (EBU-TT-D / IMSC, EBU-STL, SRT).
 - broadcast-atsc: ATSC A/85 (-24 LKFS, -2 dBTP), 29.97 fps, clean picture, SCC and IMSC.
 - outdoor-screen: DOOH screens play silent (UK DOOH spec: H.264 at most 8 Mbps, 25/30 fps);
@@ -33,7 +34,7 @@ PRESETS: dict[str, dict[str, Any]] = {
                         "subtitles": "burned", "safe_bottom": 0.35, "safe_sides": 0.14,
                         "captions": ["srt"]},
     "broadcast-ebu": {"width": 1920, "height": 1080, "fit": "pad", "loudness_lufs": -23.0,
-                      "true_peak_db": -1.0, "fps": 25.0, "gop_s": 0.5, "subtitles": "clean",
+                      "true_peak_db": -1.0, "max_short_term_lufs": -18.0, "fps": 25.0, "gop_s": 0.5, "subtitles": "clean",
                       "captions": ["imsc", "ebu-stl", "srt"]},
     "broadcast-atsc": {"width": 1920, "height": 1080, "fit": "pad", "loudness_lufs": -24.0,
                        "true_peak_db": -2.0, "fps": 29.97, "gop_s": 0.5, "subtitles": "clean",

@@ -72,6 +72,11 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
         if lufs is not None and abs(lufs - target) > LOUDNESS_TOLERANCE_LU:
             found.append({"kind": "loudness", "profile": profile, "rule": "integrated",
                           "detail": f"{lufs:.1f} LUFS, target {target:g}"})
+        short = m.get("max_short_term_lufs")
+        cap = settings.max_short_term_lufs if settings else None
+        if short is not None and cap is not None and short > cap + 0.2:
+            found.append({"kind": "loudness", "profile": profile, "rule": "short_term",
+                          "detail": f"loudest 3 s at {short:.1f} LUFS > {cap:g} (short-form)"})
         peak = m.get("true_peak_dbtp")
         if peak is not None and peak > ceiling + 0.2:
             found.append({"kind": "loudness", "profile": profile, "rule": "true_peak",

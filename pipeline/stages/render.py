@@ -365,8 +365,8 @@ class Render(Stage[RenderParams]):
         found: dict[str, Any] = {"duration": round(info.duration, 3),
                                  "width": info.width, "height": info.height}
         if loudness:
-            found.update({k: loudness[k] for k in ("integrated_lufs", "true_peak_dbtp")
-                          if k in loudness})
+            found.update({k: loudness[k] for k in ("integrated_lufs", "true_peak_dbtp",
+                                                   "max_short_term_lufs") if k in loudness})
         return found
 
 
