@@ -278,6 +278,9 @@ def write_package(versions: list[Version], report: OutletReport) -> None:
         return
     previous = {f["path"]: f["key"] for f in (old or {}).get("files", [])} if isinstance(old, dict) else {}
     target.parent.mkdir(parents=True, exist_ok=True)
+    for left in [*target.parent.glob(f".{target.name}.partial-*"),
+                 *target.parent.glob(f".{target.name}.old-*")]:
+        shutil.rmtree(left, ignore_errors=True)  # what a killed deliver left (under the run lock)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
     try:
         files = []
