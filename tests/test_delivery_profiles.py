@@ -23,6 +23,9 @@ pytestmark = pytest.mark.slow
 
 NAME = "springs"
 CUES = [(0.4, 2.8, "Baotu Spring rises"), (3.2, 5.6, "Daming Lake at dusk")]
+# too long for two lines at the outdoor screen's caption height
+LONG = (6.0, 7.8, "The old town's seventy-two springs feed Daming Lake all year round, even "
+                  "in the driest winter.")
 PROFILES: dict[str, Any] = {
     "ebu": {"preset": "broadcast-ebu", "width": 640, "height": 360},
     "social": {"preset": "vertical-social"},  # 1080x1920
@@ -47,8 +50,8 @@ def write_config(root: Path, profiles: dict[str, Any]) -> Path:
 def delivered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
     root = tmp_path_factory.mktemp("profiles")
     (root / "media").mkdir()
-    mt.make_video(root / "media" / f"{NAME}.mp4", 6.0, picture="color=c=0x204060", size="640x360")
-    write_srt(root / "media" / f"{NAME}.script.srt", CUES)
+    mt.make_video(root / "media" / f"{NAME}.mp4", 8.0, picture="color=c=0x204060", size="640x360")
+    write_srt(root / "media" / f"{NAME}.script.srt", [*CUES, LONG])
     result = run_pipeline(write_config(root, PROFILES))
     assert result.code == 0, result.stderr
     return root, result
@@ -144,6 +147,13 @@ def test_outdoor_screen_is_silent_with_large_captions(delivered: tuple[Path, Run
         # descender: its box is its capital's height)
         capitals = [b for b in boxes if b["text"][0].isupper() and b["text"] != "Spring"]
         assert capitals and min(b["height"] for b in capitals) >= 30, capitals
+    # the long line: wrapped to the screen's width (three lines), and a QA finding naming it
+    boxes = ocr_boxes(path, (LONG[0] + LONG[1]) / 2, tmp_path)
+    assert len({b["line"] for b in boxes}) == 3, boxes
+    manifest = json.loads((root / "outputs" / "manifest.json").read_text())
+    (screen,) = [d for d in manifest["deliverables"] if d["profile"] == "screen"]
+    assert [(f["rule"], f["index"]) for f in screen["qa"] if f.get("profile") == "screen"] == \
+        [("caption_fit", 3)]
 
 
 def test_adding_a_profile_encodes_that_profile_only(delivered: tuple[Path, RunResult],

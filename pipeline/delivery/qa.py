@@ -72,6 +72,11 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
         if lufs is not None and abs(lufs - target) > LOUDNESS_TOLERANCE_LU:
             found.append({"kind": "loudness", "profile": profile, "rule": "integrated",
                           "detail": f"{lufs:.1f} LUFS, target {target:g}"})
+        for n in m.get("caption_overflow") or []:  # a screen's large captions (min_text_px)
+            found.append({"kind": "subtitle", "profile": profile, "index": n,
+                          "rule": "caption_fit",
+                          "detail": f"subtitle {n} needs more lines than allowed at the "
+                                    f"{profile} profile's minimum caption height; shorten it"})
         short = m.get("max_short_term_lufs")
         cap = settings.max_short_term_lufs if settings else None
         if short is not None and cap is not None and short > cap + 0.2:

@@ -8,7 +8,8 @@ import math
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from pipeline.av import media
 from pipeline import subtitles as subs
 from pipeline.cache import TaskState, atomic_path, canonical_hash, file_sha256, read_json, write_text_atomic
 from pipeline.config import Config
-from pipeline.av.fonts import check_coverage
+from pipeline.av.fonts import check_coverage, text_width
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
@@ -102,6 +103,32 @@ def ass_style(p: RenderParams, profile: Profile) -> subs.AssStyle:
                          margin_sides=profile.safe_sides)
 
 
+def fit_to_frame(cues: list[subs.Cue], style: subs.AssStyle, max_lines: int,
+                 width_of: Callable[[str], float | None]) -> tuple[list[subs.Cue], list[int]]:
+    """Cues re-wrapped to the frame's width between the side margins at the style's size
+    (screens' large captions: libass would wrap them itself, into as many lines as it takes),
+    and the numbers of the cues that still need more than max_lines."""
+    room = style.width * (1 - 2 * (0.05 if style.margin_sides is None else style.margin_sides))
+    fitted, over = [], []
+    for n, cue in enumerate(cues, start=1):
+        flat = " ".join(cue.text.split())
+        spaced = " " in flat
+        tokens = flat.split(" ") if spaced else list(flat)
+        lines: list[str] = []
+        for token in tokens:
+            candidate = (lines[-1] + (" " if spaced else "") + token) if lines else token
+            if lines and (width_of(candidate) or 0) > room:
+                lines.append(token)
+            elif lines:
+                lines[-1] = candidate
+            else:
+                lines.append(token)
+        if len(lines) > max_lines:
+            over.append(n)
+        fitted.append(subs.Cue(cue.start, cue.end, "\n".join(lines)))
+    return fitted, over
+
+
 def sound_of(p: RenderParams, profile: Profile) -> SoundSpec:
     """The profile's sound: the version's mix at the profile's loudness and true peak."""
     return replace(p.sound, loudness_lufs=profile.loudness_lufs,
@@ -138,6 +165,8 @@ class _Version:
     mode: str
     fingerprints: dict[str, str]
     kept: dict[str, dict[str, Any]]
+    # cues that need more lines than the rules allow at a profile's minimum caption height
+    overflow: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def todo(self) -> list[tuple[int, Profile]]:
@@ -273,9 +302,14 @@ class Render(Stage[RenderParams]):
                 for i, profile in version.todo:
                     ass = f"l{a}p{i}.ass"
                     if profile.burn:
-                        (tmp / ass).write_text(subs.ass_text(version.cues,
-                                                             ass_style(version.job.params, profile)),
-                                               encoding="utf-8")
+                        style = ass_style(version.job.params, profile)
+                        cues = version.cues
+                        if profile.min_text_px:
+                            cues, over = fit_to_frame(cues, style, version.job.params.rules.max_lines,
+                                                      self._width_of(ctx, style))
+                            if over:
+                                version.overflow[profile.name] = over
+                        (tmp / ass).write_text(subs.ass_text(cues, style), encoding="utf-8")
                     rate = profile.fps or probe.fps
                     outputs.append(fg.OutputSpec(
                         profile.name, profile.width, profile.height, profile.fit, profile.audio,
@@ -318,6 +352,11 @@ class Render(Stage[RenderParams]):
                         results[version.job.task] = e
         return results
 
+    @staticmethod
+    def _width_of(ctx: RunContext, style: subs.AssStyle) -> Callable[[str], float | None]:
+        fonts = [ctx.paths.assets("fonts")]
+        return lambda text: text_width(text, style.font, style.size_px, fonts)
+
     def _clean_picture(self, ctx: RunContext, job: Job[RenderParams]) -> tuple[Path, Picture] | None:
         """The master's picture as one more output of this decode, when a master is
         configured and its picture is not kept yet (the master task then only muxes)."""
@@ -353,6 +392,12 @@ class Render(Stage[RenderParams]):
             result.extra["loudness"] = next(iter(sounds.values()))[1]
         result.extra["deliverables"] = {pr.name: measured[pr.name] for pr in p.profiles}
         result.extra["profiles"] = version.fingerprints
+        for name, numbers in version.overflow.items():
+            measured[name]["caption_overflow"] = numbers  # kept with the file's measurements
+            result.warnings.append(
+                f"{name}: subtitle(s) {', '.join(map(str, numbers))} need more than "
+                f"{p.rules.max_lines} lines at the profile's minimum caption height; "
+                "shorten them")
         encoded = [pr.name for _, pr in version.todo]
         if len(encoded) < len(p.profiles):
             result.note = (f"{len(encoded)} of {len(p.profiles)} profile(s) encoded"
