@@ -263,7 +263,7 @@ def test_the_review_desk_shows_what_each_outlet_received_and_what_waits(root: Pa
                                                  "title", ap.Binding(deliverables, srt_sha, [])))
     write_json_atomic(ap.store_path(ws.out), store.to_json())
     en_sha = next(f["sha256"] for f in receipt_now["files"] if f["path"].endswith("en.ebu.mp4"))
-    with Desk(root / "pipeline.yaml").start() as desk:
+    with Desk(root / "pipeline.yaml") as desk:
         page = desk.get("/deliveries")
     assert page.status == 200
     rows = re.findall(r"<tr>(.*?)</tr>", page.text, re.S)
