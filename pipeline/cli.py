@@ -150,6 +150,68 @@ def review(config_path: Path, host: str, port: int, token: str | None, open_brow
 
 @cli.command()
 @config_option
+@click.argument("outlets", nargs=-1)
+@click.option("--include-unapproved", is_flag=True,
+              help="put unapproved and changed versions in too; the package is marked a draft")
+@click.option("--to", "remote", default=None,
+              help="then copy each package to an rclone remote path, e.g. agency_sftp:inbox "
+                   "(credentials from rclone's own config or environment)")
+@click.option("--json", "as_json", is_flag=True, help="print what each outlet got as JSON")
+def deliver(config_path: Path, outlets: tuple[str, ...], include_unapproved: bool,
+            remote: str | None, as_json: bool) -> int:
+    """Package the approved versions for each outlet in delivery.outlets (BagIt bags).
+
+    Example: pipeline deliver broadcaster --to agency_sftp:inbox
+    """
+    from pipeline import runner
+    from pipeline.delivery import package
+
+    ws = _workspace(config_path)
+    with runner.lock(ws):
+        reports = package.deliver(ws, list(outlets), include_unapproved)
+    transfers = []
+    if remote:
+        from pipeline.delivery import transfer
+        from pipeline.delivery.ledger import record_transfer
+
+        for r in reports:
+            if r.failed:
+                continue
+            try:
+                transfers.append(transfer.send(r.path, remote,
+                                               progress=lambda s: click.echo(s, err=True)))
+            except transfer.TransferError as e:  # this outlet's transfer failed; the next goes on
+                r.failed = f"transfer to {transfer.redact(remote)}: {e}"
+                continue
+            record_transfer(r.path, remote)
+    refused = 0
+    for r in reports:
+        if r.failed:
+            click.echo(f"FAILED {r.outlet}: {r.failed}", err=True)
+            refused += 1
+            continue
+        done = "made" if r.changed else "unchanged"
+        click.echo(f"{r.outlet}: {len(r.delivered)} version(s) {done}"
+                   f"{' (DRAFT: unapproved versions in it)' if r.draft else ''} in {r.path}"
+                   + (f" ({r.made} file(s) made, {r.reused} kept)" if r.changed else ""), err=True)
+        for line in r.refused:
+            click.echo(f"REFUSED {r.outlet} {line}", err=True)
+        for line in r.notes:
+            click.echo(f"note: {r.outlet} {line}", err=True)
+        refused += len(r.refused)
+    for t in transfers:
+        click.echo(f"sent {t.source.name} to {t.remote}: {t.copied} file(s) copied, "
+                   f"{t.files} checked by SHA-256 there", err=True)
+    if as_json:
+        click.echo(json.dumps([{"outlet": r.outlet, "path": str(r.path), "changed": r.changed,
+                                "draft": r.draft, "delivered": r.delivered, "refused": r.refused,
+                                "notes": r.notes, "failed": r.failed} for r in reports],
+                              indent=2, ensure_ascii=False))
+    return EXIT_FAILED if refused else EXIT_OK
+
+
+@cli.command()
+@config_option
 def doctor(config_path: Path) -> int:
     """Check ffmpeg, fonts, models and voices for every configured language; print each fix.
 

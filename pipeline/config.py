@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 
 from pipeline.engines.asr.backends import ENGINES as ASR_ENGINES
 from pipeline.engines.mt.backends import CHOICES as MT_CHOICES
@@ -199,10 +200,17 @@ class SubtitleConfig(Strict):
 
 
 class ProfileConfig(Strict):
+    """One deliverable frame and its delivery settings; `preset` starts from a built-in row
+    (pipeline/av/presets.py) and the keys written beside it override that row."""
+
+    preset: str | None = Field(
+        None, description="a built-in delivery preset to start from: youtube, vertical-social, "
+                          "broadcast-ebu, broadcast-atsc, outdoor-screen, agency")
     width: int = Field(ge=16, le=7680, description="frame width (even)")
     height: int = Field(ge=16, le=7680, description="frame height (even)")
-    fit: Literal["pad", "crop", "blur"] = Field(
-        "pad", description="how a source of another shape fills the frame")
+    fit: Literal["pad", "black", "crop", "blur"] = Field(
+        "pad", description="another aspect: pad (black bars, also 'black'), blur (the picture "
+                           "over a blurred copy) or crop (fill the frame)")
     audio: bool = Field(True, description="`false`: a silent deliverable (outdoor screens)")
     text_scale: float = Field(1.0, gt=0.2, le=4.0, description="subtitle size x this")
     safe_bottom: float | None = Field(
@@ -210,6 +218,41 @@ class ProfileConfig(Strict):
         description="share of the height kept free of text at the bottom "
                     "(default 0.22 for portrait frames, where app buttons sit, else 0.06)",
     )
+    safe_sides: float | None = Field(
+        None, ge=0, le=0.4, description="share of the width kept free of text at each side "
+                                        "(default 0.05)")
+    loudness_lufs: float | None = Field(
+        None, ge=-40, le=-5, description="integrated loudness target (default render.loudness_lufs)")
+    true_peak_db: float | None = Field(
+        None, ge=-9, le=0, description="true-peak ceiling in dBTP (default render.true_peak_db)")
+    max_short_term_lufs: float | None = Field(
+        None, ge=-40, le=0, description="loudest 3 s allowed (EBU R128 s1 short-form: -18); a "
+                                        "QA finding above it")
+    fps: float | None = Field(None, ge=1, le=120, description="output frame rate (default: the "
+                                                               "source's; 29.97 is 30000/1001)")
+    gop_s: float = Field(0.5, ge=0.04, le=10, description="closed GOP length in seconds")
+    max_kbps: int | None = Field(None, ge=100, le=200000,
+                                 description="video bitrate cap (x264 maxrate, 2 s buffer)")
+    subtitles: Literal["burned", "clean"] = Field(
+        "burned", description="burned into the picture, or a clean picture (captions as files)")
+    min_text_px: int | None = Field(
+        None, ge=4, le=1000, description="burned subtitles' capital letters at least this many "
+                                         "pixels high (outdoor screens: LED rows a character)")
+    captions: list[str] = Field(
+        default_factory=list, description="caption files the outlet takes beside the picture "
+                                          "(pipeline deliver): srt, vtt, ass, imsc, ebu-stl, scc")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_preset(cls, data: Any) -> Any:
+        from pipeline.av.presets import PRESETS
+
+        if not isinstance(data, dict) or data.get("preset") is None:
+            return data
+        name = data["preset"]
+        if name not in PRESETS:
+            raise ValueError(f"preset {name!r} is not built in; use one of {', '.join(PRESETS)}")
+        return {**PRESETS[name], **data}
 
     @field_validator("width", "height")
     @classmethod
@@ -217,6 +260,21 @@ class ProfileConfig(Strict):
         if v % 2:
             raise ValueError(f"{v} is odd; H.264 4:2:0 needs even sizes")
         return v
+
+    @field_validator("fit")
+    @classmethod
+    def _black_is_pad(cls, v: str) -> str:
+        return "pad" if v == "black" else v
+
+    @field_validator("captions")
+    @classmethod
+    def _caption_formats(cls, names: list[str]) -> list[str]:
+        from pipeline.subtitles.formats import CAPTION_FORMATS
+
+        for name in names:
+            if name not in CAPTION_FORMATS:
+                raise ValueError(f"{name!r} is not a caption format; use {', '.join(CAPTION_FORMATS)}")
+        return names
 
 
 class RenderConfig(Strict):
@@ -266,6 +324,48 @@ class RenderConfig(Strict):
             if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
                 raise ValueError(f"profile name {name!r} may use only letters, digits, - and _")
         return profiles
+
+
+class OutletConfig(Strict):
+    """One outlet `pipeline deliver` packages for: which rendered profiles, languages and
+    caption files it takes."""
+
+    profiles: list[str] = Field(default_factory=list,
+                                description="render profiles it takes (or give preset)")
+    preset: str | None = Field(None, description="take every render profile made from this "
+                                                 "preset, e.g. broadcast-ebu")
+    languages: list[str] = Field(default_factory=list, description="default: every language")
+    captions: list[str] | None = Field(
+        None, description="caption files beside each version (default: its profiles' captions)")
+    metadata: bool = Field(True, description="title, description and keywords per language "
+                                             "from NAME.meta.yaml beside the video")
+
+    @field_validator("captions")
+    @classmethod
+    def _caption_formats(cls, names: list[str] | None) -> list[str] | None:
+        from pipeline.subtitles.formats import CAPTION_FORMATS
+
+        for name in names or []:
+            if name not in CAPTION_FORMATS:
+                raise ValueError(f"{name!r} is not a caption format; use {', '.join(CAPTION_FORMATS)}")
+        return names
+
+
+class DeliveryConfig(Strict):
+    outlets: dict[str, OutletConfig] = Field(
+        default_factory=dict, description="OUTLET: what `pipeline deliver OUTLET` packages "
+                                          "(a preset or profiles, languages, caption formats)")
+    dir: str = Field("deliveries", description="packages go to OUTPUT_DIR/DIR/OUTLET/")
+
+    @field_validator("outlets")
+    @classmethod
+    def _names(cls, outlets: dict[str, OutletConfig]) -> dict[str, OutletConfig]:
+        for name, outlet in outlets.items():
+            if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+                raise ValueError(f"outlet name {name!r} may use only letters, digits, - and _")
+            if not outlet.profiles and not outlet.preset:
+                raise ValueError(f"outlet {name!r} needs profiles: [...] or preset: NAME")
+        return outlets
 
 
 class ExtractConfig(Strict):
@@ -319,6 +419,26 @@ class Config(Strict):
     subtitles: SubtitleConfig = SubtitleConfig()
     render: RenderConfig = RenderConfig()
     executor: ExecutorConfig = ExecutorConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
+
+    @field_validator("delivery")
+    @classmethod
+    def _outlets_name_what_is_made(cls, d: DeliveryConfig, info: ValidationInfo) -> DeliveryConfig:
+        render, langs = info.data.get("render"), info.data.get("languages") or []
+        profiles = render.profiles if render else {}
+        for name, outlet in d.outlets.items():
+            for p in outlet.profiles:
+                if profiles and p not in profiles:
+                    raise ValueError(f"outlet {name!r}: {p!r} is not a render profile; use "
+                                     f"{', '.join(profiles)}")
+            if outlet.preset and profiles and not any(
+                    pr.preset == outlet.preset for pr in profiles.values()):
+                raise ValueError(f"outlet {name!r}: no render profile has preset "
+                                 f"{outlet.preset!r}; add one (preset: {outlet.preset})")
+            for lang in outlet.languages:
+                if langs and lang not in langs:
+                    raise ValueError(f"outlet {name!r}: {lang!r} is not in languages")
+        return d
 
     @field_validator("languages")
     @classmethod

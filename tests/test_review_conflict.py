@@ -160,7 +160,7 @@ def test_take_for_one_line_gives_it_the_new_translation_and_keeps_the_other_edit
 
     merged = edits.merge(prop, {str(n): "take"})
     edits.accept(ws, registry, task, merged, fingerprint=prop.fingerprint,
-                 file_sha256=prop.file_sha256)
+                 sha256_file=prop.sha256_file)
     after = subs.load_srt(pt_srt(work))
     assert after[0].text == MINE
     assert subs.join_words(after[-1].text.split("\n")) == subs.join_words(end.proposed.split("\n"))

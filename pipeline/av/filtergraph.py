@@ -18,6 +18,9 @@ class OutputSpec:
     audio: bool
     ass_file: str | None  # fixed relative name in the work folder; None: no subtitles
     target: str  # output URL (file:...)
+    fps: str | None = None  # output frame rate ("25", "30000/1001"); None: the source's
+    gop: int | None = None  # closed GOP in frames; None: half the frame rate
+    max_kbps: int | None = None  # bitrate cap (maxrate, 2 s buffer); None: CRF alone
 
 
 @dataclass(frozen=True)
@@ -129,9 +132,9 @@ def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float
     picture (the audio is made meanwhile and muxed in after: see mux_args)."""
     # outputs of one frame (size and fit: a profile, across languages) share the fitting;
     # only the subtitle burn differs between them
-    frames: dict[tuple[int, int, str], list[int]] = {}
+    frames: dict[tuple[int, int, str, str | None], list[int]] = {}
     for i, o in enumerate(outputs):
-        frames.setdefault((o.width, o.height, o.fit), []).append(i)
+        frames.setdefault((o.width, o.height, o.fit, o.fps), []).append(i)
     graph = []
     labels = [f"[v{j}]" for j in range(len(frames))]
     if len(frames) == 1:
@@ -141,20 +144,23 @@ def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float
     fonts = f":fontsdir={fonts_dir}" if fonts_dir else ""
     for j, members in enumerate(frames.values()):
         graph.append(_fit(outputs[members[0]], labels[j], f"[f{j}]", j))
+        rate = outputs[members[0]].fps
+        pixels = f"fps={rate},format=yuv420p" if rate else "format=yuv420p"
         if len(members) == 1:
             i = members[0]
-            graph.append(f"[f{j}]format=yuv420p,{_burn(outputs[i], fonts)}[o{i}]")
+            graph.append(f"[f{j}]{pixels},{_burn(outputs[i], fonts)}[o{i}]")
             continue
-        graph.append(f"[f{j}]format=yuv420p,split={len(members)}"
+        graph.append(f"[f{j}]{pixels},split={len(members)}"
                      + "".join(f"[b{i}]" for i in members))
         graph.extend(f"[b{i}]{_burn(outputs[i], fonts)}[o{i}]" for i in members)
     trim = ["-t", f"{limit:.3f}"] if limit else []
     inputs = ["-i", source] if isinstance(source, str) else source
     args = ["-v", "error", *trim, *inputs, "-filter_complex", ";".join(graph)]
-    gop = max(1, round(fps / 2))
     for i, o in enumerate(outputs):
+        gop = o.gop if o.gop is not None else max(1, round(fps / 2))
+        cap = ["-maxrate", f"{o.max_kbps}k", "-bufsize", f"{2 * o.max_kbps}k"] if o.max_kbps else []
         args += ["-map", f"[o{i}]", "-an", "-c:v", "libx264", "-profile:v", "high",
-                 "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf), "-g", str(gop),
+                 "-pix_fmt", "yuv420p", "-preset", preset, "-crf", str(crf), *cap, "-g", str(gop),
                  "-flags", "+cgop", "-map_metadata", "-1", "-f", "mp4", o.target]
     return args
 

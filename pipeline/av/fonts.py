@@ -55,3 +55,27 @@ def check_coverage(lines: list[str], family: str, extra_dirs: list[Path], where:
             chars = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:3])
             raise MediaError(f"{where} event {n}: font {family!r} ({path.name}) has no glyph for "
                              f"{chars}; choose a font that has it in subtitles.fonts")
+
+
+@lru_cache(maxsize=16)
+def _metrics(path: str, index: int) -> tuple[dict[int, int], int, int]:
+    """(advance width per code point, the font's line height in font units, its em)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    cmap = font.getBestCmap() or {}
+    hmtx = font["hmtx"]
+    advances = {cp: hmtx[name][0] for cp, name in cmap.items()}
+    hhea = font["hhea"]
+    return advances, hhea.ascent - hhea.descent, font["head"].unitsPerEm
+
+
+def text_width(text: str, family: str, size_px: float, extra_dirs: list[Path]) -> float | None:
+    """About how many pixels wide libass draws text at ASS font size size_px (libass scales a
+    font so its line, ascender to descender, is size_px high); None: the font is not found."""
+    found = find_font(family, extra_dirs)
+    if found is None:
+        return None
+    advances, line, em = _metrics(str(found[0]), found[1])
+    default = advances.get(ord("n"), em // 2)
+    return sum(advances.get(ord(c), default) for c in text) * size_px / line

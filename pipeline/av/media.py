@@ -481,19 +481,33 @@ def stretch_to_wav(src: Path, dst: Path, tempo: float, rate: int) -> None:
                 "-c:a", "pcm_s16le", "-f", "wav", file_url(dst)], what=str(src))
 
 
-def loudness(path: Path, true_peak: bool = True) -> dict[str, float]:
+def loudness(path: Path, true_peak: bool = True, short_term: bool = False) -> dict[str, float]:
     """Integrated loudness (LUFS) and, unless true_peak is False (it costs a 4x upsampling),
-    true peak (dBTP) of a file's first audio stream."""
-    stderr = run_ffmpeg(["-i", file_url(path), "-map", "0:a:0", "-af",
-                         "ebur128=peak=true" if true_peak else "ebur128", "-f", "null", "-"],
+    true peak (dBTP) of a file's first audio stream; with short_term, also the loudest 3 s
+    (EBU R128 s1 caps it for short-form content)."""
+    chain = "ebur128=peak=true" if true_peak else "ebur128"
+    if short_term:
+        chain += ":framelog=info"
+    stderr = run_ffmpeg(["-i", file_url(path), "-map", "0:a:0", "-af", chain, "-f", "null", "-"],
                         what=str(path))
     return parse_loudness(stderr)
 
 
+_SHORT_TERM = re.compile(r"\bS:\s*(-?\d+(?:\.\d+)?)")
+
+
 def parse_loudness(stderr: str) -> dict[str, float]:
-    """The summary an ebur128 filter prints when its graph ends."""
-    summary = stderr[stderr.rfind("Summary:"):]
+    """The summary an ebur128 filter prints when its graph ends, and the loudest short-term
+    value of its frame log when it printed one (from 3 s in: before that the window is not
+    full)."""
+    start = stderr.rfind("Summary:")
+    summary = stderr[start:]
     result: dict[str, float] = {}
+    frames = [line for line in stderr[:start].splitlines() if " t: " in line]
+    short = [float(m.group(1)) for line in frames
+             if (m := _SHORT_TERM.search(line)) and _frame_time(line) >= 3.0]
+    if short:
+        result["max_short_term_lufs"] = max(short)
     for line in summary.splitlines():
         parts = line.split()
         if len(parts) >= 3 and parts[0] == "I:":
@@ -501,3 +515,8 @@ def parse_loudness(stderr: str) -> dict[str, float]:
         elif len(parts) >= 3 and parts[0] == "Peak:":
             result["true_peak_dbtp"] = float(parts[1])
     return result
+
+
+def _frame_time(line: str) -> float:
+    m = re.search(r" t:\s*(\d+(?:\.\d+)?)", line)
+    return float(m.group(1)) if m else 0.0

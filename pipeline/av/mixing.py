@@ -46,7 +46,7 @@ def make_sound(spec: SoundSpec, inputs: SoundInputs, tmp: Path) -> tuple[Path, d
     aac = tmp / "audio.m4a"
     media.run_ffmpeg(fg.aac_args(media.file_url(wav), media.file_url(aac)),
                      what="encode audio", cwd=tmp)
-    return aac, dict(report, **media.loudness(aac))
+    return aac, dict(report, **media.loudness(aac, short_term=True))
 
 
 def _mix_to_target(spec: SoundSpec, inputs: SoundInputs, tmp: Path) -> tuple[Path, dict[str, Any]]:

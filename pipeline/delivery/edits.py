@@ -82,7 +82,7 @@ class Proposal:
     task: Task
     fingerprint: str  # the task's fingerprint now: accept refuses when it changed again
     file: Path
-    file_sha256: str  # the edited file as lined up: accept refuses when it changed since
+    sha256_file: str  # the edited file as lined up: accept refuses when it changed since
     current: tuple[subs.Cue, ...]
     proposed: tuple[subs.Cue, ...]
     rows: tuple[Row, ...]
@@ -219,10 +219,10 @@ def merge(prop: Proposal, choices: Mapping[str, str]) -> list[subs.Cue] | None:
 
 
 def accept(ws: Workspace, registry: Registry, task: Task, cues: list[subs.Cue] | None, *,
-           fingerprint: str | None = None, file_sha256: str | None = None) -> None:
+           fingerprint: str | None = None, sha256_file: str | None = None) -> None:
     """Make the hand-edited file (cues None: as it is; else rewritten with `cues`, atomically)
     the task's output under its current fingerprint: the new baseline. With `fingerprint`
-    and `file_sha256` (what the editor saw), EditConflict when either changed since. The
+    and `sha256_file` (what the editor saw), EditConflict when either changed since. The
     caller holds the run lock."""
     stage = _stage(registry, task)
     ev = evaluate(ws, registry, task)
@@ -232,7 +232,7 @@ def accept(ws: Workspace, registry: Registry, task: Task, cues: list[subs.Cue] |
     if fingerprint is not None and ev.fingerprint != fingerprint:
         raise EditConflict(f"the source of {ws.paths.rel(target)} changed again since the "
                            "lines were compared; nothing was written: compare them again")
-    if file_sha256 is not None and ws.hashes.sha256(target) != file_sha256:
+    if sha256_file is not None and ws.hashes.sha256(target) != sha256_file:
         raise EditConflict(f"{ws.paths.rel(target)} changed on disk since the lines were "
                            "compared; nothing was written: compare them again")
     if cues is not None:

@@ -38,7 +38,8 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
                     "source": str(video.source), "duration": m.get("duration"),
                     "width": m.get("width"), "height": m.get("height"),
                     "sha256": state.outputs.get(rel) if state else None,
-                    "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp") if k in m},
+                    "loudness": {k: m[k] for k in ("integrated_lufs", "true_peak_dbtp",
+                                                 "max_short_term_lufs") if k in m},
                     "route": route,  # how the subtitles were made (provided, pivot, machine...)
                     "narration": narration,
                     "qa": qa, "approval": approval,

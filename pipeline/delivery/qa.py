@@ -23,7 +23,8 @@ LOUDNESS_TOLERANCE_LU = 1.0
 def _checker_code() -> str:
     """The code that reads and checks a subtitle file: cached findings made by other code
     are not reused."""
-    modules = [importlib.import_module(f"pipeline.subtitles.{name}") for name in ("check", "formats")]
+    modules = [importlib.import_module(f"pipeline.subtitles.{name}")
+               for name in ("check", "formats.base", "formats.srt")]
     return hashlib.sha256(b"".join(Path(m.__file__ or "").read_bytes()
                                    for m in modules)).hexdigest()[:16]
 
@@ -61,16 +62,31 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
                           "detail": f"line {line.index}: {name!r} is in the text but not heard "
                                     f"in the narration (heard: {line.heard or ''!r})"})
     state = TaskState.load(ws.paths.state(Task("render", video, lang)))
-    target = ws.config.render.loudness_lufs
+    r = ws.config.render
     for profile, m in ((state.extra.get("deliverables") or {}) if state else {}).items():
+        settings = r.profiles.get(profile)  # each profile's own targets (a preset's, or render's)
+        target = settings.loudness_lufs if settings and settings.loudness_lufs is not None \
+            else r.loudness_lufs
+        ceiling = settings.true_peak_db if settings and settings.true_peak_db is not None \
+            else r.true_peak_db
         lufs = m.get("integrated_lufs")
         if lufs is not None and abs(lufs - target) > LOUDNESS_TOLERANCE_LU:
             found.append({"kind": "loudness", "profile": profile, "rule": "integrated",
                           "detail": f"{lufs:.1f} LUFS, target {target:g}"})
+        for n in m.get("caption_overflow") or []:  # a screen's large captions (min_text_px)
+            found.append({"kind": "subtitle", "profile": profile, "index": n,
+                          "rule": "caption_fit",
+                          "detail": f"subtitle {n} needs more lines than allowed at the "
+                                    f"{profile} profile's minimum caption height; shorten it"})
+        short = m.get("max_short_term_lufs")
+        cap = settings.max_short_term_lufs if settings else None
+        if short is not None and cap is not None and short > cap + 0.2:
+            found.append({"kind": "loudness", "profile": profile, "rule": "short_term",
+                          "detail": f"loudest 3 s at {short:.1f} LUFS > {cap:g} (short-form)"})
         peak = m.get("true_peak_dbtp")
-        if peak is not None and peak > ws.config.render.true_peak_db + 0.2:
+        if peak is not None and peak > ceiling + 0.2:
             found.append({"kind": "loudness", "profile": profile, "rule": "true_peak",
-                          "detail": f"{peak:.1f} dBTP > {ws.config.render.true_peak_db:g}"})
+                          "detail": f"{peak:.1f} dBTP > {ceiling:g}"})
     tstate = TaskState.load(ws.paths.state(Task("translate", video, lang)))
     for w in (tstate.extra.get("glossary_lost", []) if tstate else []):
         found.append({"kind": "glossary", "rule": "term_lost", "detail": w})

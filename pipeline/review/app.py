@@ -90,6 +90,12 @@ def create_app(settings: Settings) -> Starlette:
         return page("version.html", view=view, languages=project.languages,
                     history=project.history(video, lang))
 
+    async def deliveries(request: Request) -> Response:
+        from pipeline.delivery.ledger import ledger
+
+        rows = await run_in_threadpool(lambda: ledger(project.workspace()))
+        return page("deliveries.html", rows=rows)
+
     async def media(request: Request) -> Response:
         path = safe_file(project.out, request.path_params["path"])
         return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix.lower()),
@@ -180,6 +186,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/", board),
         Route("/v/{video}/{lang}", version),
+        Route("/deliveries", deliveries),
         Route("/media/{path:path}", media, methods=["GET", "HEAD"]),
         Route("/api/v/{video}/{lang}/line", save_line, methods=["POST"]),
         Route("/api/v/{video}/{lang}/rerun", rerun, methods=["POST"]),

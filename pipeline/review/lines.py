@@ -43,7 +43,7 @@ class Proposals:
         hit = self._kept.get(key)
         if hit is not None:
             ev = evaluate(ws, self.registry, task)
-            if (hit.fingerprint, hit.file_sha256) == (ev.fingerprint, sha(ws, hit.file)):
+            if (hit.fingerprint, hit.sha256_file) == (ev.fingerprint, sha(ws, hit.file)):
                 return hit
         if self._pool is None:
             self._pool = EnginePool()
@@ -57,7 +57,7 @@ class Proposals:
 
 def proposal_token(prop: Proposal) -> str:
     """What a page's choice was made against: the task's fingerprint and the file's hash."""
-    return f"{prop.fingerprint[:24]}.{prop.file_sha256[:24]}"
+    return f"{prop.fingerprint[:24]}.{prop.sha256_file[:24]}"
 
 
 def version_view(ws: Workspace, registry: Registry, proposals: Proposals, video: str,

@@ -233,7 +233,7 @@ def resolve_conflict(ws: Workspace, registry: Registry, proposals: Proposals,
             raise EditRefused(str(e)) from None
         try:
             edits.accept(ws, registry, task, merged, fingerprint=prop.fingerprint,
-                         file_sha256=prop.file_sha256)
+                         sha256_file=prop.sha256_file)
         except EditConflict as e:
             raise StaleFile(short(ws, str(e))) from None
         except PipelineError as e:

@@ -51,6 +51,7 @@ class RunContext:
 
     paths: Layout
     engines: EnginePool
+    force: bool = False  # `run --force`: no partial reuse inside a task (render's profiles)
 
 
 class Stage(ABC, Generic[P]):

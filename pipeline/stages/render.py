@@ -4,19 +4,21 @@ picture fitted and the subtitles burned per output, each version's sound made me
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline.av import filtergraph as fg
 from pipeline.av import media
 from pipeline import records, subtitles as subs
-from pipeline.cache import atomic_path, write_text_atomic
+from pipeline.cache import TaskState, atomic_path, canonical_hash, sha256_file, write_text_atomic
 from pipeline.config import Config
-from pipeline.av.fonts import check_coverage
+from pipeline.av.fonts import check_coverage, text_width
 from pipeline.language.tags import lookup
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
 from pipeline.errors import PipelineError
@@ -40,6 +42,9 @@ def versions_per_decode(frames: list[tuple[int, int]], budget: int = MAX_PIXELS_
 
 @dataclass(frozen=True)
 class Profile:
+    """One deliverable frame with its delivery settings, resolved from the config (a preset
+    merged in, defaults filled): each profile is fingerprinted on its own."""
+
     name: str
     width: int
     height: int
@@ -47,6 +52,14 @@ class Profile:
     audio: bool
     text_scale: float
     safe_bottom: float | None
+    safe_sides: float | None = None
+    loudness_lufs: float = -14.0
+    true_peak_db: float = -1.0
+    fps: float | None = None  # None: the source's
+    gop_s: float = 0.5
+    max_kbps: int | None = None
+    burn: bool = True  # False: a clean picture
+    min_text_px: int | None = None
 
 
 @dataclass(frozen=True)
@@ -64,29 +77,104 @@ class RenderParams:
 
 
 def profiles_of(config: Config) -> tuple[Profile, ...]:
-    return tuple(Profile(name, p.width, p.height, p.fit, p.audio, p.text_scale, p.safe_bottom)
-                 for name, p in config.render.profiles.items())
+    r = config.render
+    return tuple(Profile(name, p.width, p.height, p.fit, p.audio, p.text_scale, p.safe_bottom,
+                         p.safe_sides,
+                         p.loudness_lufs if p.loudness_lufs is not None else r.loudness_lufs,
+                         p.true_peak_db if p.true_peak_db is not None else r.true_peak_db,
+                         p.fps, p.gop_s, p.max_kbps, p.subtitles == "burned", p.min_text_px)
+                 for name, p in r.profiles.items())
+
+
+# libass sizes a font by its whole line (ascender to descender): Noto Sans capitals came out
+# 25 px high at size 48 here (CJK characters' bodies are taller), so a minimum capital height
+# of N px needs a size of N / 0.52
+CAPITAL_SHARE = 0.52
 
 
 def ass_style(p: RenderParams, profile: Profile) -> subs.AssStyle:
     short = min(profile.width, profile.height)
     size = max(8, round(p.size * short * profile.text_scale))
+    if profile.min_text_px:
+        size = max(size, math.ceil(profile.min_text_px / CAPITAL_SHARE))
     vertical = profile.height > profile.width
     # vertical feeds put app buttons over the bottom fifth: keep text above it
     safe = profile.safe_bottom if profile.safe_bottom is not None else (0.22 if vertical else 0.06)
     margin = round(profile.height * safe)
     return subs.AssStyle(profile.width, profile.height, p.font, size, margin,
-                         outline_px=max(1.0, size * 0.08), shadow_px=max(0.0, size * 0.03))
+                         outline_px=max(1.0, size * 0.08), shadow_px=max(0.0, size * 0.03),
+                         margin_sides=profile.safe_sides)
+
+
+def fit_to_frame(cues: list[subs.Cue], style: subs.AssStyle, max_lines: int,
+                 width_of: Callable[[str], float | None]) -> tuple[list[subs.Cue], list[int]]:
+    """Cues re-wrapped to the frame's width between the side margins at the style's size
+    (screens' large captions: libass would wrap them itself, into as many lines as it takes),
+    and the numbers of the cues that still need more than max_lines."""
+    room = style.width * (1 - 2 * (0.05 if style.margin_sides is None else style.margin_sides))
+    fitted, over = [], []
+    for n, cue in enumerate(cues, start=1):
+        flat = " ".join(cue.text.split())
+        spaced = " " in flat
+        tokens = flat.split(" ") if spaced else list(flat)
+        lines: list[str] = []
+        for token in tokens:
+            candidate = (lines[-1] + (" " if spaced else "") + token) if lines else token
+            if lines and (width_of(candidate) or 0) > room:
+                lines.append(token)
+            elif lines:
+                lines[-1] = candidate
+            else:
+                lines.append(token)
+        if len(lines) > max_lines:
+            over.append(n)
+        fitted.append(subs.Cue(cue.start, cue.end, "\n".join(lines)))
+    return fitted, over
+
+
+def sound_of(p: RenderParams, profile: Profile) -> SoundSpec:
+    """The profile's sound: the version's mix at the profile's loudness and true peak."""
+    return replace(p.sound, loudness_lufs=profile.loudness_lufs,
+                   true_peak_db=profile.true_peak_db)
+
+
+def rate_text(fps: float) -> str:
+    """An ffmpeg frame rate: the NTSC rates as fractions (29.97 is 30000/1001)."""
+    for nominal in (24, 30, 60):
+        if abs(fps - nominal * 1000 / 1001) < 0.01:
+            return f"{nominal * 1000}/1001"
+    return f"{fps:g}"
+
+
+def profile_fingerprints(version: int, job: Job[RenderParams]) -> dict[str, str]:
+    """Each profile's own fingerprint: the version's inputs and the settings every profile
+    shares, with that profile's settings alone (adding a profile leaves the others' as they
+    were, so only the new one is encoded)."""
+    p = job.params
+    shared = replace(p, profiles=(), master_picture=None,
+                     sound=replace(p.sound, loudness_lufs=0.0, true_peak_db=0.0))
+    return {profile.name: canonical_hash([version, job.digests, shared, profile])
+            for profile in p.profiles}
 
 
 @dataclass
 class _Version:
-    """One (video, language) ready to render."""
+    """One (video, language) ready to render: the profiles to encode, and the measurements of
+    those whose deliverable is kept (its fingerprint and file as recorded)."""
 
     job: Job[RenderParams]
     cues: list[subs.Cue]
     windows: tuple[tuple[float, float], ...]
     mode: str
+    fingerprints: dict[str, str]
+    kept: dict[str, dict[str, Any]]
+    # cues that need more lines than the rules allow at a profile's minimum caption height
+    overflow: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def todo(self) -> list[tuple[int, Profile]]:
+        return [(i, pr) for i, pr in enumerate(self.job.params.profiles)
+                if pr.name not in self.kept]
 
 
 class Render(Stage[RenderParams]):
@@ -176,7 +264,27 @@ class Render(Stage[RenderParams]):
                                     for ln, c in zip(timing.lines, cues)], p.rules)
         windows = tuple((ln.start / 1000, ln.end / 1000) for ln in timing.lines)
         mode = p.sound.mode if timing.narrated else "none"
-        return _Version(job, cues, windows, mode)
+        fingerprints = profile_fingerprints(self.version, job)
+        kept = {} if ctx.force else self._kept(ctx, job, fingerprints)
+        return _Version(job, cues, windows, mode, fingerprints, kept)
+
+    def _kept(self, ctx: RunContext, job: Job[RenderParams],
+              fingerprints: dict[str, str]) -> dict[str, dict[str, Any]]:
+        """Profiles whose deliverable was made under the same profile fingerprint and is on
+        disk as recorded: their measurements, kept without encoding them again."""
+        state = TaskState.load(ctx.paths.state(job.task))
+        if state is None:
+            return {}
+        before = state.extra.get("profiles") or {}
+        measured = state.extra.get("deliverables") or {}
+        kept = {}
+        for name, fp in fingerprints.items():
+            path = self.deliverable(ctx.paths, job.task, name)
+            recorded = state.outputs.get(ctx.paths.rel(path))
+            if (before.get(name) == fp and name in measured and recorded and path.is_file()
+                    and sha256_file(path) == recorded):
+                kept[name] = measured[name]
+        return kept
 
     def _render(self, ctx: RunContext, versions: list[_Version]) -> dict[Task, Result | Exception]:
         """One decode, every (version, profile) picture encoded from it while each version's
@@ -197,14 +305,23 @@ class Render(Stage[RenderParams]):
             tmp = Path(tmp_name)
             outputs = []
             for a, version in enumerate(versions):
-                for i, profile in enumerate(p.profiles):
+                for i, profile in version.todo:
                     ass = f"l{a}p{i}.ass"
-                    (tmp / ass).write_text(subs.ass_text(version.cues, ass_style(version.job.params,
-                                                                                 profile)),
-                                           encoding="utf-8")
-                    outputs.append(fg.OutputSpec(profile.name, profile.width, profile.height,
-                                                 profile.fit, profile.audio, ass,
-                                                 media.file_url(tmp / f"video-l{a}p{i}.mp4")))
+                    if profile.burn:
+                        style = ass_style(version.job.params, profile)
+                        cues = version.cues
+                        if profile.min_text_px:
+                            cues, over = fit_to_frame(cues, style, version.job.params.rules.max_lines,
+                                                      self._width_of(ctx, style))
+                            if over:
+                                version.overflow[profile.name] = over
+                        (tmp / ass).write_text(subs.ass_text(cues, style), encoding="utf-8")
+                    rate = profile.fps or probe.fps
+                    outputs.append(fg.OutputSpec(
+                        profile.name, profile.width, profile.height, profile.fit, profile.audio,
+                        ass if profile.burn else None, media.file_url(tmp / f"video-l{a}p{i}.mp4"),
+                        fps=rate_text(profile.fps) if profile.fps else None,
+                        gop=max(1, round(rate * profile.gop_s)), max_kbps=profile.max_kbps))
             clean = self._clean_picture(ctx, first)
             if clean:
                 outputs.append(fg.OutputSpec("master", clean[1].width, clean[1].height,
@@ -212,28 +329,39 @@ class Render(Stage[RenderParams]):
                                              media.file_url(tmp / "clean.mp4")))
             if p.fonts:
                 os.symlink(ctx.paths.assets("fonts"), tmp / "fonts")
-            with ThreadPoolExecutor(max_workers=len(versions)) as pool:
-                sounds = [pool.submit(make_sound, replace(v.job.params.sound, mode=v.mode),
-                                      SoundInputs(source if probe.has_audio else None,
-                                                  v.job.inputs["narration"],
-                                                  v.job.inputs.get("music"), v.windows,
-                                                  limit or probe.duration),
-                                      tmp / f"l{a}")
+            # one mix per version and loudness target (profiles with the same target share it)
+            specs = [{sound_of(v.job.params, pr): None for _, pr in v.todo if pr.audio}
+                     for v in versions]
+            with ThreadPoolExecutor(max_workers=max(1, len(versions))) as pool:
+                sounds = [{spec: pool.submit(make_sound, replace(spec, mode=v.mode),
+                                             SoundInputs(source if probe.has_audio else None,
+                                                         v.job.inputs["narration"],
+                                                         v.job.inputs.get("music"), v.windows,
+                                                         limit or probe.duration),
+                                             tmp / (f"l{a}" if k == 0 else f"l{a}s{k}"))
+                           for k, spec in enumerate(specs[a])}
                           for a, v in enumerate(versions)]
                 picture = media.file_url(source) if probe.has_video else fg.still_picture(usable)
-                media.run_ffmpeg(fg.video_args(picture, outputs, fps=probe.fps, crf=p.crf,
-                                               preset=p.preset,
-                                               fonts_dir="fonts" if p.fonts else None, limit=limit),
-                                 what=f"render {label}", cwd=tmp)
+                if outputs:
+                    media.run_ffmpeg(fg.video_args(picture, outputs, fps=probe.fps, crf=p.crf,
+                                                   preset=p.preset,
+                                                   fonts_dir="fonts" if p.fonts else None,
+                                                   limit=limit),
+                                     what=f"render {label}", cwd=tmp)
                 if clean:
                     keep_clean_picture(clean[0], tmp / "clean.mp4")
-                for a, (version, sound) in enumerate(zip(versions, sounds)):
+                for a, version in enumerate(versions):
                     try:
-                        aac, loud = sound.result()
-                        results[version.job.task] = self._deliver(ctx, version, tmp, a, aac, loud)
+                        made = {spec: f.result() for spec, f in sounds[a].items()}
+                        results[version.job.task] = self._deliver(ctx, version, tmp, a, made)
                     except Exception as e:
                         results[version.job.task] = e
         return results
+
+    @staticmethod
+    def _width_of(ctx: RunContext, style: subs.AssStyle) -> Callable[[str], float | None]:
+        fonts = [ctx.paths.assets("fonts")]
+        return lambda text: text_width(text, style.font, style.size_px, fonts)
 
     def _clean_picture(self, ctx: RunContext, job: Job[RenderParams]) -> tuple[Path, Picture] | None:
         """The master's picture as one more output of this decode, when a master is
@@ -244,28 +372,42 @@ class Render(Stage[RenderParams]):
         target = clean_picture_path(ctx.paths, job.task.video, job.digests["source"], picture)
         return None if target.is_file() else (target, picture)
 
-    def _deliver(self, ctx: RunContext, version: _Version, tmp: Path, a: int, aac: Path,
-                 loud: dict[str, Any]) -> Result:
-        """A version's deliverables (its pictures muxed with its sound) and sidecars."""
+    def _deliver(self, ctx: RunContext, version: _Version, tmp: Path, a: int,
+                 sounds: dict[SoundSpec, tuple[Path, dict[str, Any]]]) -> Result:
+        """A version's deliverables (its pictures muxed with each profile's sound), the kept
+        ones' measurements, and its sidecars."""
         task, p = version.job.task, version.job.params
         assert task.lang
-        for i, profile in enumerate(p.profiles):
-            with atomic_path(self.deliverable(ctx.paths, task, profile.name)) as target:
+        measured = dict(version.kept)
+        for i, profile in version.todo:
+            aac, loud = sounds[sound_of(p, profile)] if profile.audio else (None, None)
+            target_path = self.deliverable(ctx.paths, task, profile.name)
+            with atomic_path(target_path) as target:
                 media.run_ffmpeg(fg.mux_args(media.file_url(tmp / f"video-l{a}p{i}.mp4"),
-                                             media.file_url(aac) if profile.audio else None,
+                                             media.file_url(aac) if aac else None,
                                              media.file_url(target)),
                                  what=f"mux {task.label}", cwd=tmp)
+            measured[profile.name] = self._measure(target_path, loud)
         if p.seconds is None:
             write_text_atomic(ctx.paths.subtitles_vtt(task.video, task.lang),
                               subs.vtt_text(version.cues))
             write_text_atomic(ctx.paths.subtitles_ass(task.video, task.lang),
-                              (tmp / f"l{a}p0.ass").read_text(encoding="utf-8"))
+                              subs.ass_text(version.cues, ass_style(p, p.profiles[0])))
         result = Result()
-        result.extra["loudness"] = loud
-        result.extra["deliverables"] = {
-            profile.name: self._measure(self.deliverable(ctx.paths, task, profile.name),
-                                        loud if profile.audio else None)
-            for profile in p.profiles}
+        if sounds:
+            result.extra["loudness"] = next(iter(sounds.values()))[1]
+        result.extra["deliverables"] = {pr.name: measured[pr.name] for pr in p.profiles}
+        result.extra["profiles"] = version.fingerprints
+        for name, numbers in version.overflow.items():
+            measured[name]["caption_overflow"] = numbers  # kept with the file's measurements
+            result.warnings.append(
+                f"{name}: subtitle(s) {', '.join(map(str, numbers))} need more than "
+                f"{p.rules.max_lines} lines at the profile's minimum caption height; "
+                "shorten them")
+        encoded = [pr.name for _, pr in version.todo]
+        if len(encoded) < len(p.profiles):
+            result.note = (f"{len(encoded)} of {len(p.profiles)} profile(s) encoded"
+                           + (f" ({', '.join(encoded)})" if encoded else ""))
         return result
 
     @staticmethod
@@ -274,8 +416,8 @@ class Render(Stage[RenderParams]):
         found: dict[str, Any] = {"duration": round(info.duration, 3),
                                  "width": info.width, "height": info.height}
         if loudness:
-            found.update({k: loudness[k] for k in ("integrated_lufs", "true_peak_dbtp")
-                          if k in loudness})
+            found.update({k: loudness[k] for k in ("integrated_lufs", "true_peak_dbtp",
+                                                   "max_short_term_lufs") if k in loudness})
         return found
 
 
