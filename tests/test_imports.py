@@ -152,3 +152,14 @@ def test_the_layer_check_finds_an_upward_import() -> None:
 def test_nothing_below_imports_what_is_above() -> None:
     upward = _upward(_edges(_modules()))
     assert upward == [], "imports against the layering: " + "; ".join(upward)
+
+
+def test_no_two_classes_share_a_name() -> None:
+    """A name says which thing it is: two classes called `Job` (a stage's task and a desk's
+    rerun) read alike in a traceback and in an import."""
+    where: dict[str, list[str]] = {}
+    for name, path in _modules().items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(name)
+    assert {k: v for k, v in where.items() if len(v) > 1} == {}

@@ -11,7 +11,7 @@ LINES = [(1000, 2000, "Olá"), (3000, 4000, "Nascente Baotu"), (5000, 6000, "Lag
 NOW = ap.Binding({"landscape": "a" * 64}, "s" * 64, LINES)
 
 
-def approved(binding: ap.Binding = NOW) -> ap.Record:
+def approved(binding: ap.Binding = NOW) -> ap.Signoff:
     return ap.make_record(ap.Decision.APPROVED, "  Ana   Souza ", " fine ", binding)
 
 

@@ -55,7 +55,7 @@ class Binding:
 
 
 @dataclass(frozen=True)
-class Record:
+class Signoff:
     decision: Decision
     reviewer: str
     note: str
@@ -71,7 +71,7 @@ class Record:
         return data
 
     @classmethod
-    def from_json(cls, raw: Any) -> Record | None:
+    def from_json(cls, raw: Any) -> Signoff | None:
         """A stored record, or None when it is malformed (never a crash)."""
         try:
             return cls(Decision(raw["decision"]), str(raw["reviewer"]), str(raw.get("note", "")),
@@ -95,7 +95,7 @@ class LineChange:
 @dataclass(frozen=True)
 class Assessment:
     state: ApprovalState
-    record: Record | None = None
+    record: Signoff | None = None
     changed_lines: list[LineChange] = field(default_factory=list)
     deliverable_changed: bool = False
 
@@ -120,7 +120,7 @@ def key(video: str, lang: str) -> str:
     return f"{video}/{lang}"
 
 
-def make_record(decision: Decision, reviewer: str, note: str, binding: Binding) -> Record:
+def make_record(decision: Decision, reviewer: str, note: str, binding: Binding) -> Signoff:
     reviewer = " ".join(reviewer.split())
     if not reviewer:
         raise ValueError("give the reviewer's name")
@@ -128,7 +128,7 @@ def make_record(decision: Decision, reviewer: str, note: str, binding: Binding) 
         raise ValueError(f"the name is at most {MAX_NAME} characters, the note {MAX_NOTE}")
     if decision is Decision.APPROVED and not binding.deliverables:
         raise ValueError("there is no rendered deliverable to approve yet; rerun it first")
-    return Record(decision, reviewer, note.strip(), utc_now(), dict(binding.deliverables),
+    return Signoff(decision, reviewer, note.strip(), utc_now(), dict(binding.deliverables),
                   binding.subtitles_sha256, list(binding.lines))
 
 
@@ -148,7 +148,7 @@ def changed_lines(approved: list[TimedLine], now: list[TimedLine]) -> list[LineC
     return found
 
 
-def assess(record: Record | None, binding: Binding) -> Assessment:
+def assess(record: Signoff | None, binding: Binding) -> Assessment:
     if record is None:
         return Assessment(ApprovalState.NEEDS_REVIEW)
     same_files = (record.deliverables == binding.deliverables
@@ -167,7 +167,7 @@ def assess(record: Record | None, binding: Binding) -> Assessment:
 class Store:
     """outputs/approvals.json: the latest record per version and the earlier ones."""
 
-    records: dict[str, Record] = field(default_factory=dict)
+    records: dict[str, Signoff] = field(default_factory=dict)
     history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @classmethod
@@ -176,7 +176,7 @@ class Store:
         if not isinstance(raw, dict) or not isinstance(raw.get("approvals"), dict):
             return store
         for k, value in raw["approvals"].items():
-            record = Record.from_json(value)
+            record = Signoff.from_json(value)
             if record is not None:
                 store.records[str(k)] = record
             if isinstance(value, dict) and isinstance(value.get("history"), list):
@@ -191,7 +191,7 @@ class Store:
             approvals[k] = entry
         return {"version": STORE_VERSION, "approvals": approvals}
 
-    def put(self, k: str, record: Record) -> None:
+    def put(self, k: str, record: Signoff) -> None:
         old = self.records.get(k)
         if old is not None:  # kept without its lines: who decided what, when
             summary = {f: v for f, v in old.to_json().items() if f != "lines"}

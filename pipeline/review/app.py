@@ -21,7 +21,7 @@ from starlette.staticfiles import StaticFiles
 from pipeline.review import views
 from pipeline.delivery.approvals import Decision
 from pipeline.review.errors import (
-    Busy, EditRefused, NotFound, ProjectError, ReviewError, StaleFile, UnreadableSubtitles,
+    DeskBusy, EditRefused, NotFound, ProjectError, ReviewError, StaleFile, UnreadableSubtitles,
 )
 from pipeline.review.jobs import Jobs
 from pipeline.review.project import ReviewProject
@@ -30,7 +30,7 @@ from pipeline.review.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY = 64 * 1024
-STATUS = {EditRefused: 422, UnreadableSubtitles: 422, StaleFile: 409, Busy: 409, NotFound: 404,
+STATUS = {EditRefused: 422, UnreadableSubtitles: 422, StaleFile: 409, DeskBusy: 409, NotFound: 404,
           ProjectError: 500}
 MEDIA_TYPES = {".mp4": "video/mp4", ".srt": "text/plain; charset=utf-8",
                ".vtt": "text/vtt; charset=utf-8", ".json": "application/json"}

@@ -24,7 +24,7 @@ class StaleFile(ReviewError):
     """The file changed on disk since the page was loaded; nothing was written."""
 
 
-class Busy(ReviewError):
+class DeskBusy(ReviewError):
     """Another writer (a `pipeline run`, or a rerun from this desk) holds the outputs folder."""
 
 

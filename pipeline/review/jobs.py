@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pipeline.review.errors import Busy, NotFound
+from pipeline.review.errors import DeskBusy, NotFound
 from pipeline.review.models import ProgressEvent
 from pipeline.review.project import ReviewProject
 
@@ -19,7 +19,7 @@ KEEP_JOBS = 50
 
 
 @dataclass
-class Job:
+class RerunJob:
     id: str
     video: str
     lang: str
@@ -41,23 +41,23 @@ class Jobs:
     def __init__(self, project: ReviewProject) -> None:
         self.project = project
         self._lock = threading.Lock()
-        self._jobs: dict[str, Job] = {}
+        self._jobs: dict[str, RerunJob] = {}
         self._threads: dict[str, threading.Thread] = {}
 
-    def running(self) -> Job | None:
+    def running(self) -> RerunJob | None:
         with self._lock:
             return next((j for j in self._jobs.values() if j.state == "running"), None)
 
-    def start(self, video: str, lang: str) -> Job:
+    def start(self, video: str, lang: str) -> RerunJob:
         with self._lock:
             current = next((j for j in self._jobs.values() if j.state == "running"), None)
             if current is not None:
-                raise Busy(f"a rerun of {current.video}/{current.lang} is running; this one "
+                raise DeskBusy(f"a rerun of {current.video}/{current.lang} is running; this one "
                            "can start when it has finished")
             if self.project.busy():
-                raise Busy("the outputs folder is busy: a `pipeline run` is writing it; rerun "
+                raise DeskBusy("the outputs folder is busy: a `pipeline run` is writing it; rerun "
                            "when it has finished")
-            job = Job(secrets.token_hex(8), video, lang)
+            job = RerunJob(secrets.token_hex(8), video, lang)
             self._jobs[job.id] = job
             for old in list(self._jobs)[:-KEEP_JOBS]:
                 self._jobs.pop(old, None)
@@ -68,7 +68,7 @@ class Jobs:
         thread.start()
         return job
 
-    def _run(self, job: Job) -> None:
+    def _run(self, job: RerunJob) -> None:
         try:
             result = self.project.rerun(job.video, job.lang, job.events.append)
             if result.failed:
@@ -78,7 +78,7 @@ class Jobs:
                 job.state = "done"
                 job.message = (f"ran {', '.join(result.ran)}" if result.ran
                                else "nothing to do: everything was up to date")
-        except Busy as e:
+        except DeskBusy as e:
             job.state, job.message = "refused", str(e)
         except Exception as e:  # the server stays up; the page shows the cause
             log.exception("rerun of %s/%s failed", job.video, job.lang)
@@ -86,7 +86,7 @@ class Jobs:
         finally:
             job.finished = time.time()
 
-    def get(self, job_id: str) -> Job:
+    def get(self, job_id: str) -> RerunJob:
         with self._lock:
             job = self._jobs.get(job_id)
         if job is None:

@@ -14,7 +14,7 @@ from pipeline.narration.record import TimingRecord
 from pipeline.orchestration.registry import Registry
 from pipeline.review import srtedit
 from pipeline.review.models import (
-    Conflict, Line, LineTiming, Media, SourceLine, Term, VersionView, version_row,
+    Conflict, Line, LineFit, Media, SourceLine, TermNote, VersionView, version_row,
 )
 from pipeline.review.shared import binding_token, sha, short, version_stages
 from pipeline.workspace import Task, Workspace
@@ -121,7 +121,7 @@ def _media(ws: Workspace, video: str, lang: str) -> list[Media]:
     return found
 
 
-def _terms(ws: Workspace, lang: str) -> list[Term]:
+def _terms(ws: Workspace, lang: str) -> list[TermNote]:
     from pipeline.language.glossary import load_glossary
 
     glossary = ws.config.translate.glossary
@@ -129,7 +129,7 @@ def _terms(ws: Workspace, lang: str) -> list[Term]:
         terms = load_glossary(ws.project.path(glossary) if glossary else None)
     except PipelineError:
         return []
-    return [Term(t.form(lang), t.term, t.note) for t in terms if t.form(lang).strip()]
+    return [TermNote(t.form(lang), t.term, t.note) for t in terms if t.form(lang).strip()]
 
 
 def _lines(ws: Workspace, video: str, lang: str, qa: list[dict[str, Any]]
@@ -167,7 +167,7 @@ def _lines(ws: Workspace, video: str, lang: str, qa: list[dict[str, Any]]
         fit = fits.get(cue_index) if cue_index else None
         line_timing = None
         if fit:
-            line_timing = LineTiming(fit.speed, fit.overflow, fit.speech, fit.start, fit.end)
+            line_timing = LineFit(fit.speed, fit.overflow, fit.speech, fit.start, fit.end)
             if line_timing.overflow > 0:
                 per_line.setdefault(number, []).append(
                     f"narration overflows its slot by {line_timing.overflow} ms")

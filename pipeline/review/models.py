@@ -74,14 +74,14 @@ class Board:
 
 
 @dataclass(frozen=True)
-class Term:
+class TermNote:
     form: str  # how the term is written in this language
     term: str
     note: str
 
 
 @dataclass(frozen=True)
-class LineTiming:
+class LineFit:
     """How the host's narration of a line fits its slot (timing.json)."""
 
     speed: float
@@ -107,7 +107,7 @@ class Line:
     text: str
     sources: tuple[SourceLine, ...]  # transcript lines overlapping it in time
     findings: tuple[str, ...]
-    timing: LineTiming | None
+    timing: LineFit | None
     burned: str | None = None  # what the render burns when it differs from the file's text
 
 
@@ -144,8 +144,8 @@ class VersionView:
     source_sha: str | None
     source_language: str | None
     version_findings: tuple[str, ...]  # loudness, glossary: not tied to one line
-    terms: tuple[Term, ...]  # glossary terms in the target language
-    source_terms: tuple[Term, ...]
+    terms: tuple[TermNote, ...]  # glossary terms in the target language
+    source_terms: tuple[TermNote, ...]
     binding: str  # what an approval from this page binds to (see approvals.py)
     conflict: Conflict | None
     problem: str = ""  # why the lines cannot be edited here (an unreadable file)

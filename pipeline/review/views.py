@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pipeline.review.models import Board, Term, VersionRow, VideoRow
+from pipeline.review.models import Board, TermNote, VersionRow, VideoRow
 
 FILTERS = {
     "all": "all versions",
@@ -34,16 +34,16 @@ def srt_time(ms: int) -> str:
     return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
 
 
-def segments(text: str, terms: tuple[Term, ...] | list[Term]) -> list[tuple[str, Term | None]]:
+def segments(text: str, terms: tuple[TermNote, ...] | list[TermNote]) -> list[tuple[str, TermNote | None]]:
     """The text cut into plain runs and glossary terms (whole words, any case, longest
     first); the template escapes each run and marks the terms."""
-    spans: list[tuple[int, int, Term]] = []
+    spans: list[tuple[int, int, TermNote]] = []
     for term in sorted(terms, key=lambda t: -len(t.form)):
         pattern = r"(?<!\w)" + re.escape(term.form) + r"(?!\w)"
         for m in re.finditer(pattern, text, flags=re.IGNORECASE):
             if all(m.end() <= a or m.start() >= b for a, b, _ in spans):
                 spans.append((m.start(), m.end(), term))
-    out: list[tuple[str, Term | None]] = []
+    out: list[tuple[str, TermNote | None]] = []
     pos = 0
     for a, b, term in sorted(spans, key=lambda s: s[0]):
         if a > pos:

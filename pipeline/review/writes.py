@@ -22,7 +22,7 @@ from pipeline.errors import EditConflict, PipelineError
 from pipeline.orchestration.progress import Reporter
 from pipeline.orchestration.registry import Registry
 from pipeline.review import srtedit
-from pipeline.review.errors import Busy, EditRefused, NotFound, StaleFile
+from pipeline.review.errors import DeskBusy, EditRefused, NotFound, StaleFile
 from pipeline.review.lines import Proposals, burned, proposal_token, same_text
 from pipeline.review.models import ProgressEvent, RerunResult, SavedLine
 from pipeline.review.shared import binding_token, short
@@ -44,7 +44,7 @@ def holding_lock(ws: Workspace, what: str, wait: float = 0.5) -> Iterator[None]:
     try:
         lock.acquire(timeout=wait)
     except Timeout:
-        raise Busy(f"the outputs folder is busy: a pipeline run (from the command line or "
+        raise DeskBusy(f"the outputs folder is busy: a pipeline run (from the command line or "
                    f"this desk) is writing {ws.out}; {what} when it has finished") from None
     try:
         yield
@@ -184,7 +184,7 @@ def rerun(config_path: Path, registry: Registry, out: Path, video: str, lang: st
     """What is missing or stale for one version, run by the pipeline's runner as
     `pipeline run --video VIDEO --lang LANG` would (its lock, its executor, the video's
     master once every language of it is done, manifest.json with the other versions'
-    failures kept); Busy when another run holds the folder."""
+    failures kept); DeskBusy when another run holds the folder."""
     from pipeline import runner
     from pipeline.orchestration.executor import Done
 
@@ -192,7 +192,7 @@ def rerun(config_path: Path, registry: Registry, out: Path, video: str, lang: st
         report = runner.run(config_path, runner.RunRequest(videos=(video,), langs=(lang,)),
                             _Forward(progress), registry=registry)
     except runner.Busy:
-        raise Busy(f"the outputs folder is busy: a pipeline run (from the command line or "
+        raise DeskBusy(f"the outputs folder is busy: a pipeline run (from the command line or "
                    f"this desk) is writing {out}; rerun when it has finished") from None
     for f in report.failures:
         if f["stage"] == "manifest":
