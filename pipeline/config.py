@@ -237,6 +237,10 @@ class ExecutorConfig(Strict):
     jobs: int | None = Field(None, ge=1, le=256,
                              description="local workers; default: what the machine can hold")
     scheduler: str | None = Field(None, description="a Dask scheduler, tcp://HOST:8786")
+    threads: int | None = Field(
+        None, ge=1, le=256,
+        description="work a process does at once inside a stage (narration lines of a "
+                    "video's languages); default: the machine's cores")
     gpu_stages: list[str] = Field(
         default_factory=list,
         description="stages whose tasks need a Dask worker started with --resources GPU=1",

@@ -4,6 +4,7 @@ the versions that need it, and `narration.verify` hears what the host said."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -211,3 +212,33 @@ def test_verify_hears_the_host_and_names_a_name_not_said(narrated: Project, tmp_
     fixed = run_pipeline(work.config, "--strict")
     assert fixed.code == 0, fixed.stderr
     assert all(ln["unheard"] == [] for ln in _timing(work)["lines"]), _timing(work)["lines"]
+
+
+def test_a_videos_languages_narrated_side_by_side_keep_the_serial_bytes(
+        narrated: Project, tmp_path: Path) -> None:
+    """pt and zh (two Kokoro voices) synthesized by two threads at once give the same line
+    audio, narration track and timing as one thread doing one line after another."""
+    from tests.conftest import ZH
+
+    made: dict[int, dict[str, str]] = {}
+    for threads in (1, 2):
+        work = narrated.copy(tmp_path / f"threads{threads}")
+        shutil.rmtree(work.out / ".pipeline" / "lines")  # every line synthesized again
+        write_srt(work.root / "translations" / f"{VIDEO}.zh.srt",
+                  [(p.start, p.end + 0.6, zh) for p, zh in zip(work.placed, ZH)])
+        config = _config()
+        config["languages"] = ["en", "pt", "zh"]
+        config["narration"]["voices"]["zh"] = "kokoro:zm_yunxi"
+        config["executor"]["threads"] = threads
+        _write_config(work.root, config)
+        run = run_pipeline(work.config, "--only", "translate", "--only", "narrate", "--force")
+        assert run.code == 0, run.stderr
+        for lang in ("pt", "zh"):
+            assert _timing(work, lang)["synthesis"]["synthesized"] == 3, lang
+        files = [work.out / VIDEO / lang / name for lang in ("pt", "zh")
+                 for name in ("narration.wav", "timing.json")]
+        files += sorted((work.out / ".pipeline" / "lines").rglob("*.wav"))
+        made[threads] = {str(p.relative_to(work.out)): hashlib.sha256(p.read_bytes()).hexdigest()
+                         for p in files}
+    assert len(made[1]) == 4 + 6
+    assert made[2] == made[1]

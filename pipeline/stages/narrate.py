@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +85,7 @@ class Narrate(Stage[NarrateParams]):
     version = 7  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace;
     # 4: pauses between script lines not counted in the speed-up; 5: line cache, verify;
     # 6, 7: verify hears from a second before the first line to a second after the last
+    shared_per_video = True  # a video's languages synthesize side by side (run_many)
 
     def __init__(self, sample_seconds: float | None = None) -> None:
         self.sample_ms = None if sample_seconds is None else int(sample_seconds * 1000)
@@ -121,6 +125,26 @@ class Narrate(Stage[NarrateParams]):
         return [paths.narration(task.video, task.lang), paths.timing(task.video, task.lang)]
 
     def run(self, ctx: RunContext, job: Job[NarrateParams]) -> Result:
+        with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool:
+            return self._narrate(ctx, job, _Lines(ctx, pool))
+
+    def run_many(self, ctx: RunContext, jobs: list[Job[NarrateParams]]) -> list[Result | Exception]:
+        """A video's languages at once: their lines share one pool of `ctx.threads` workers
+        (one onnxruntime thread each, the voice model loaded once in this process), so every
+        core synthesizes. Each line's audio is the same whatever the order or the thread."""
+        results: list[Result | Exception] = []
+        with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool, \
+                ThreadPoolExecutor(len(jobs), thread_name_prefix="narrate") as versions:
+            lines = _Lines(ctx, pool)
+            futures = [versions.submit(self._narrate, ctx, job, lines) for job in jobs]
+            for future in futures:
+                try:
+                    results.append(future.result())
+                except Exception as e:
+                    results.append(e)
+        return results
+
+    def _narrate(self, ctx: RunContext, job: Job[NarrateParams], made_by: _Lines) -> Result:
         p = job.params
         out_wav, out_timing = self.outputs(ctx.paths, job.task, p)
         duration = int(1000 * media.Probe.from_dict(read_json(job.inputs["probe"]) or {})
@@ -132,7 +156,7 @@ class Narrate(Stage[NarrateParams]):
         result = Result()
         if p.narrated and cues:
             report["voice"] = dict(p.model or {}, spec=p.voice, rate=p.rate)
-            lines, made = self._line_audio(ctx, p, [c.flat for c in cues])
+            lines, made = made_by.audio(p, [c.flat for c in cues])
             report["synthesis"] = {"lines": len(lines), "synthesized": made,
                                    "reused": len(lines) - made}
             result.note = f"{made} of {len(lines)} line(s) synthesized"
@@ -143,10 +167,11 @@ class Narrate(Stage[NarrateParams]):
                                          p.max_speedup)
             fits = fit_lines(slots, lengths, duration, p.max_speedup, p.gap_ms, p.smoothing)
             with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
-                for i, (path, fit) in enumerate(zip(lines, fits)):
-                    stretched = Path(tmp) / f"line{i:04d}.wav"
-                    media.stretch_to_wav(path, stretched, fit.speed, p.sample_rate)
-                    samples, _ = read_wav(stretched)
+                stretched = [made_by.pool.submit(_stretched, path, Path(tmp) / f"line{i:04d}.wav",
+                                                 fit.speed, p.sample_rate)
+                             for i, (path, fit) in enumerate(zip(lines, fits))]
+                for fit, future in zip(fits, stretched):  # placed in order: later lines win
+                    samples = future.result()
                     at = int(fit.start * p.sample_rate / 1000)
                     chunk = samples[: max(0, len(track) - at)]
                     track[at: at + len(chunk)] = chunk
@@ -163,22 +188,6 @@ class Narrate(Stage[NarrateParams]):
         write_json_atomic(out_timing, report)
         result.extra["overflows"] = len(report["overflow_lines"])
         return result
-
-    def _line_audio(self, ctx: RunContext, p: NarrateParams, texts: list[str]) -> tuple[list[Path], int]:
-        """Each line's synthesized audio, from the cache or made now; and how many were made.
-        The voice is loaded only when a line is missing (a rerun that reuses all loads none)."""
-        lexicon = dict(p.lexicon)
-        voice: tts.Voice | None = None
-        paths, made = [], 0
-        for text in texts:
-            path = ctx.paths.line_audio(line_key(p, text))
-            if not path.is_file():
-                voice = voice or ctx.engines.voice(p.voice, [ctx.paths.assets("voices")])
-                with atomic_path(path) as tmp:
-                    voice.synthesize(text, tmp, p.rate, lexicon)
-                made += 1
-            paths.append(path)
-        return paths, made
 
     def _verify(self, ctx: RunContext, p: NarrateParams, job: Job[NarrateParams],
                 pcm: np.ndarray, report: dict[str, Any], result: Result) -> None:
@@ -210,6 +219,52 @@ class Narrate(Stage[NarrateParams]):
         result.extra["verify"] = report["verify"]
         result.note += (f"; heard back: {report['verify']['metric'].upper()} "
                         f"{report['verify']['error_rate']:.2f}")
+
+
+def _stretched(src: Path, dst: Path, speed: float, rate: int) -> np.ndarray:
+    media.stretch_to_wav(src, dst, speed, rate)
+    return read_wav(dst)[0]
+
+
+class _Lines:
+    """The synthesis cache of one run's narrations: each line's audio read back or made in
+    the pool (a line wanted by two versions at once is made once). A voice is loaded only
+    when a line is missing; a voice that is not `concurrent` makes one line at a time."""
+
+    def __init__(self, ctx: RunContext, pool: ThreadPoolExecutor) -> None:
+        self.ctx, self.pool = ctx, pool
+        self._lock = threading.Lock()
+        self._making: dict[Path, Future[None]] = {}
+        self._voice_locks: dict[str, threading.Lock] = {}
+
+    def audio(self, p: NarrateParams, texts: list[str]) -> tuple[list[Path], int]:
+        """Each line's audio file, in order, and how many of them this call had made."""
+        paths = [self.ctx.paths.line_audio(line_key(p, text)) for text in texts]
+        mine: list[Future[None]] = []
+        waits: list[Future[None]] = []
+        with self._lock:
+            for path, text in zip(paths, texts):
+                if path in self._making:
+                    waits.append(self._making[path])
+                elif not path.is_file():
+                    future = self.pool.submit(self._make, p, text, path)
+                    self._making[path] = future
+                    mine.append(future)
+        for future in mine + waits:
+            future.result()
+        return paths, len(mine)
+
+    def _make(self, p: NarrateParams, text: str, path: Path) -> None:
+        voice = self.ctx.engines.voice(p.voice, [self.ctx.paths.assets("voices")])
+        with self._voice_lock(p.voice, voice):
+            with atomic_path(path) as tmp:
+                voice.synthesize(text, tmp, p.rate, dict(p.lexicon))
+
+    def _voice_lock(self, spec: str, voice: tts.Voice) -> AbstractContextManager[Any]:
+        if tts.is_concurrent(voice):
+            return nullcontext()
+        with self._lock:
+            return self._voice_locks.setdefault(spec, threading.Lock())
 
 
 def _excerpt(cues: list[subs.Cue], until_ms: int | None) -> list[subs.Cue]:
