@@ -242,3 +242,37 @@ def test_a_videos_languages_narrated_side_by_side_keep_the_serial_bytes(
                          for p in files}
     assert len(made[1]) == 4 + 6
     assert made[2] == made[1]
+
+
+def test_an_edited_line_is_heard_again_with_its_span_only(tmp_path: Path) -> None:
+    """narration.verify hears a span of neighbouring lines at a time, each cached by its
+    sound: a track whose lines lie 25 s apart is heard as two spans; editing the last line
+    synthesizes that line and hears its span again, and what the first lines were heard
+    saying stays as it was."""
+    (tmp_path / "media").mkdir()
+    (tmp_path / "translations").mkdir()
+    (tmp_path / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
+    mt.make_video(tmp_path / "media" / "far.mp4", 32.0)
+    slots = [(1.0, 4.5), (5.0, 8.5), (28.0, 31.5)]
+    write_srt(tmp_path / "media" / "far.script.srt", list(zip(*zip(*slots), EN)))
+    write_srt(tmp_path / "translations" / "far.pt.srt", list(zip(*zip(*slots), PT)))
+    config = _config(verify=True)
+    config["languages"] = ["pt"]
+    path = _write_config(tmp_path, config)
+    first = run_pipeline(path)
+    assert first.code == 0, first.stderr
+    timing_file = tmp_path / "outputs" / "far" / "pt" / "timing.json"
+    before = json.loads(timing_file.read_text(encoding="utf-8"))
+    assert before["hearing"] == {"spans": 2, "heard": 2}
+    assert before["verify"]["error_rate"] <= 0.35, before["lines"]
+
+    srt = tmp_path / "outputs" / "far" / "pt" / "subtitles.srt"
+    srt.write_text(srt.read_text(encoding="utf-8").replace("passeiam", "caminham"),
+                   encoding="utf-8")
+    rerun = run_pipeline(path)
+    assert rerun.code == 0, rerun.stderr
+    after = json.loads(timing_file.read_text(encoding="utf-8"))
+    assert after["synthesis"]["synthesized"] == 1
+    assert after["hearing"] == {"spans": 2, "heard": 1}
+    assert [ln["heard"] for ln in after["lines"][:2]] == [ln["heard"] for ln in before["lines"][:2]]
+    assert after["lines"][2]["heard"] != before["lines"][2]["heard"]
