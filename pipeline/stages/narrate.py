@@ -205,10 +205,8 @@ class Narrate(Stage[NarrateParams]):
         segments: list[dict[str, Any]] = []
         heard_now = 0
         for group in hearing.spans(lines):
-            found, fresh = self._heard_span(ctx, p, lang, pcm, group[0]["start"], group[-1]["end"])
+            placed, fresh = self._heard_span(ctx, p, lang, pcm, group[0]["start"], group[-1]["end"])
             heard_now += fresh
-            offset = group[0]["start"] - HEAR_LEAD_MS
-            placed = [dict(s, start=s["start"] + offset, end=s["end"] + offset) for s in found]
             heard.extend(hearing.by_line(group, placed, names, lang))
             segments.extend(placed)
         for line, h in zip(lines, heard):
@@ -221,24 +219,28 @@ class Narrate(Stage[NarrateParams]):
 
     def _heard_span(self, ctx: RunContext, p: NarrateParams, lang: str, pcm: np.ndarray,
                     start_ms: int, end_ms: int) -> tuple[list[dict[str, Any]], int]:
-        """What Whisper heard in the track from start_ms to end_ms with a second of silence
-        before and after (it needs them to open the first segment and close the last), times
-        from the start of that lead-in; and 1 when it was heard now, 0 when cached."""
-        a, b = (int(ms * p.sample_rate / 1000) for ms in (start_ms, end_ms))
-        span = np.concatenate([np.zeros(int(HEAR_LEAD_MS * p.sample_rate / 1000), "<i2"),
-                               pcm[a:b].astype("<i2"),
-                               np.zeros(int(HEAR_TAIL_MS * p.sample_rate / 1000), "<i2")])
+        """What Whisper heard in the track from start_ms to end_ms with up to a second before
+        and after (it needs them to open the first segment and close the last; the track's
+        start cuts the lead-in short), every other line silenced there; times from the start
+        of the lead-in. And 1 when it was heard now, 0 when cached."""
+        first = max(0, start_ms - HEAR_LEAD_MS)
+        a, s0, s1, b = (int(ms * p.sample_rate / 1000)
+                        for ms in (first, start_ms, end_ms, end_ms + HEAR_TAIL_MS))
+        span = pcm[a:b].astype("<i2")
+        span[: s0 - a] = 0  # the margins hear silence, never a neighbouring span's line
+        span[s1 - a:] = 0
         key = canonical_hash([hashlib.sha256(span.tobytes()).hexdigest(), p.verify, lang])
         cached = ctx.paths.heard(key)
         found = read_json(cached)
-        if found is not None:
-            return list(found["segments"]), 0
-        with tempfile.TemporaryDirectory(prefix="hear-") as tmp:
-            wav = Path(tmp) / "span.wav"
-            write_wav(wav, span, p.sample_rate)
-            found = {"segments": roundtrip.transcribe_segments(ctx.engines.hearing(), wav, lang)}
-        write_json_atomic(cached, found)
-        return list(found["segments"]), 1
+        heard_now = found is None
+        if found is None:
+            with tempfile.TemporaryDirectory(prefix="hear-") as tmp:
+                wav = Path(tmp) / "span.wav"
+                write_wav(wav, span, p.sample_rate)
+                found = {"segments": roundtrip.transcribe_segments(ctx.engines.hearing(), wav, lang)}
+            write_json_atomic(cached, found)
+        return [dict(s, start=s["start"] + first, end=s["end"] + first)
+                for s in found["segments"]], int(heard_now)
 
 
 def _stretched(src: Path, dst: Path, speed: float, rate: int) -> np.ndarray:
