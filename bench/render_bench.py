@@ -47,7 +47,7 @@ def prepare(run: bool = True) -> Path:
     WORK.mkdir(parents=True, exist_ok=True)
     samples = ROOT / "assets" / "samples"
     if not (samples / "jinan_intro.mp4").exists():
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_demo_media.py"), str(samples)],
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "cached_demo_media.py"), str(samples)],
                        check=True)
     clip = WORK / "media" / "clip60.mp4"
     if not clip.exists():
