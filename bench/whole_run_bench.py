@@ -71,8 +71,9 @@ def cold_run(verify: bool) -> tuple[float, float, dict[str, float]]:
     narrating, speech = 0.0, 0.0
     for o in outcomes:
         stages[o["stage"]] = stages.get(o["stage"], 0.0) + o["seconds"]
+        if o["stage"] == "narrate" and o["status"] == "ran":
+            narrating += o["seconds"]  # a video's languages are one unit: its time, shared out
         if o["stage"] == "narrate" and o["status"] == "ran" and o["lang"] in NARRATED:
-            narrating += o["seconds"]  # the languages run as one unit: its time, shared out
             speech += sum(ln["end"] - ln["start"] for ln in _timing(o["lang"])["lines"]) / 1000
     return wall, narrating / speech if speech else float("nan"), stages
 
