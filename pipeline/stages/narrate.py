@@ -36,7 +36,8 @@ from pipeline.workspace import Layout, Task, Workspace
 
 RATE = 48000
 SCRIPT_PAUSE_MS = 500  # between the lines of a plain-text script
-# narration.verify hears each span of lines with a second of silence before and after it:
+# narration.verify hears each span of lines with up to a second of the track before and after
+# it (other spans' lines silenced there):
 # Whisper needs the margins to open the first segment and close the last (the demo's jinan
 # zh: CER 0.285 with a 0.5 s lead-in, 0.248 with 1 s; jinan pt: WER 0.206 with a 0.5 s tail,
 # 0.186 with 1 s, the same as the whole track)
@@ -204,7 +205,8 @@ class Narrate(Stage[NarrateParams]):
         heard: list[hearing.Heard] = []
         segments: list[dict[str, Any]] = []
         heard_now = 0
-        for group in hearing.spans(lines):
+        groups = hearing.spans(lines)
+        for group in groups:
             placed, fresh = self._heard_span(ctx, p, lang, pcm, group[0]["start"], group[-1]["end"])
             heard_now += fresh
             heard.extend(hearing.by_line(group, placed, names, lang))
@@ -212,7 +214,7 @@ class Narrate(Stage[NarrateParams]):
         for line, h in zip(lines, heard):
             line.update(heard=h.heard, unheard=list(h.unheard))
         report["verify"] = hearing.score(heard, segments, lang)
-        report["hearing"] = {"spans": len(hearing.spans(lines)), "heard": heard_now}
+        report["hearing"] = {"spans": len(groups), "heard": heard_now}
         result.extra["verify"] = report["verify"]
         result.note += (f"; heard back: {report['verify']['metric'].upper()} "
                         f"{report['verify']['error_rate']:.2f}")
