@@ -15,7 +15,7 @@ NODE_PACKAGES := nodejs npm
 .PHONY: demo test setup system-deps models clean bench
 
 demo: setup
-	$(PY) scripts/make_demo_media.py assets/samples
+	$(PY) scripts/cached_demo_media.py assets/samples
 	$(VENV)/bin/pipeline run -c pipeline.yaml
 	@echo "deliverables: see outputs/manifest.json"
 

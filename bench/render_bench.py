@@ -41,12 +41,13 @@ def timed(cmd: list[str], runs: int = 3) -> float:
     return best
 
 
-def prepare() -> Path:
-    """A 60 s 720p clip (the demo's talk, looped) and a project that has run up to render."""
+def prepare(run: bool = True) -> Path:
+    """A 60 s 720p clip (the demo's talk, looped) and a project that has run up to render
+    (`run=False`: the project only)."""
     WORK.mkdir(parents=True, exist_ok=True)
     samples = ROOT / "assets" / "samples"
     if not (samples / "jinan_intro.mp4").exists():
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_demo_media.py"), str(samples)],
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "cached_demo_media.py"), str(samples)],
                        check=True)
     clip = WORK / "media" / "clip60.mp4"
     if not clip.exists():
@@ -75,7 +76,8 @@ def prepare() -> Path:
                         "crf": CRF, "preset": PRESET, "loudness_lufs": -14}
     config["executor"] = {"jobs": 1}
     (WORK / "pipeline.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    subprocess.run(pipeline("run"), check=True, capture_output=True, cwd=WORK)
+    if run:
+        subprocess.run(pipeline("run"), check=True, capture_output=True, cwd=WORK)
     return clip
 
 
@@ -83,12 +85,17 @@ def pipeline(*args: str) -> list[str]:
     return [sys.executable, "-m", "pipeline", *args, "-c", str(WORK / "pipeline.yaml")]
 
 
+def floor_cmd(clip: Path) -> list[str]:
+    """A bare re-encode of the clip with the render's settings."""
+    return ["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(clip),
+            "-vf", f"scale={WIDTH}:{HEIGHT}", "-c:v", "libx264", "-profile:v", "high",
+            "-pix_fmt", "yuv420p", "-preset", PRESET, "-crf", str(CRF), "-g", "12",
+            "-flags", "+cgop", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
+            "-movflags", "+faststart", str(WORK / "floor.mp4")]
+
+
 def floor(clip: Path) -> float:
-    return timed(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", str(clip),
-                  "-vf", f"scale={WIDTH}:{HEIGHT}", "-c:v", "libx264", "-profile:v", "high",
-                  "-pix_fmt", "yuv420p", "-preset", PRESET, "-crf", str(CRF), "-g", "12",
-                  "-flags", "+cgop", "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-                  "-movflags", "+faststart", str(WORK / "floor.mp4")])
+    return timed(floor_cmd(clip))
 
 
 MOVIEPY = """

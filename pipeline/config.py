@@ -385,6 +385,10 @@ class ExecutorConfig(Strict):
                     "machine: in this process) and a smaller one runs in this process")
     scheduler: str | None = Field(
         None, description="a Dask scheduler address, `tcp://HOST:8786` (`--scheduler` wins)")
+    threads: int | None = Field(
+        None, ge=1, le=256,
+        description="work a process does at once inside a stage (narration lines of a "
+                    "video's languages); default: the machine's cores")
     gpu_stages: list[str] = Field(
         default_factory=list,
         description="stages whose tasks ask the cluster for a `GPU` resource (workers started "

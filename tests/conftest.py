@@ -133,9 +133,7 @@ class Project:
         return Project(dest, dest / "pipeline.yaml", self.placed, self.first)
 
 
-@pytest.fixture(scope="session")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    root = tmp_path_factory.mktemp("project")
+def _build_project(root: Path) -> Project:
     media = root / "media"
     media.mkdir()
     (root / "translations").mkdir()
@@ -159,3 +157,30 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     config.write_text(yaml.safe_dump(base_config(), allow_unicode=True), encoding="utf-8")
     first = run_pipeline(config)
     return Project(root, config, placed, first)
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Built once per `pytest` run: under xdist the first worker that asks builds it into the
+    run's shared temp folder (the others wait on a file lock), and each worker gets its own
+    copy, as the tests always had their own."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return _build_project(tmp_path_factory.mktemp("project"))
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent / "shared-project"
+    record = shared.with_suffix(".json")
+    with FileLock(str(shared.with_suffix(".lock"))):
+        if not record.is_file():
+            if shared.exists():
+                shutil.rmtree(shared)  # a build that did not finish
+            shared.mkdir()
+            built = _build_project(shared)
+            record.write_text(json.dumps({
+                "placed": [[p.text, p.start, p.end] for p in built.placed],
+                "first": [built.first.code, built.first.stdout, built.first.stderr]}),
+                encoding="utf-8")
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    original = Project(shared, shared / "pipeline.yaml",
+                       [mt.Placed(*p) for p in saved["placed"]], RunResult(*saved["first"]))
+    return original.copy(tmp_path_factory.mktemp("project") / "project")

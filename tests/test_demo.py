@@ -1,5 +1,6 @@
 """The demo as CI runs it: the committed config and assets, media made by the demo script,
-`pipeline run --sample 4`; every clip is deliverable and every subtitle file the run wrote
+`pipeline run --sample 4` (the media from the cache `scripts/cached_demo_media.py` keeps, made
+once per version of the generator); every clip is deliverable and every subtitle file the run wrote
 keeps the reading rules. The Chinese sample (quancheng_zh, a Mandarin Kokoro host) goes
 through the real transcribe stage with `transcribe.model: auto` (every glossary name right,
 the repairs recorded) and its pt comes from the provided English through `translate.pivot`,
@@ -37,7 +38,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]:
     root = tmp_path_factory.mktemp("demo")
     shutil.copy(REPO / "pipeline.yaml", root / "pipeline.yaml")
     shutil.copytree(REPO / "assets", root / "assets", ignore=shutil.ignore_patterns("*.mp4"))
-    made = subprocess.run([sys.executable, str(REPO / "scripts" / "make_demo_media.py"),
+    made = subprocess.run([sys.executable, str(REPO / "scripts" / "cached_demo_media.py"),
                            str(root / "assets" / "samples")], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr  # e.g. the Kokoro files missing: `make models`
     return root, run_pipeline(root / "pipeline.yaml", "--sample", str(SECONDS))

@@ -1,4 +1,4 @@
-"""A Kokoro-narrated version, line by line: an edited line is the only one synthesized again,
+"""Kokoro-narrated versions (pt, zh), line by line: an edited line is the only one synthesized again,
 a replaced voice file renarrates its language and nothing else, a damaged voice fails only
 the versions that need it, and `narration.verify` hears what the host said."""
 
@@ -24,7 +24,7 @@ from pipeline.config import load_config
 from pipeline.orchestration.registry import default_registry
 from pipeline.workspace import Task, Workspace
 from tests import mediatools as mt
-from tests.conftest import GLOSSARY, Project, RunResult, run_pipeline, write_srt
+from tests.conftest import GLOSSARY, ZH, Project, RunResult, run_pipeline, write_srt
 
 pytestmark = pytest.mark.slow
 
@@ -40,14 +40,16 @@ VIDEO = "tour"
 def _config(**narration: Any) -> dict[str, Any]:
     return {
         "inputs": ["media/*.mp4"], "output_dir": "outputs", "source_language": "en",
-        "languages": ["en", "pt"],
+        "languages": ["en", "pt", "zh"],
         "transcribe": {"engine": "faster-whisper", "model": "tiny.en"},
         "translate": {"glossary": "glossary.csv", "provided": "translations/{video}.{lang}.srt"},
-        "narration": {"voices": {"en": "piper:en_US-joe-medium", "pt": "kokoro:pf_dora"},
+        "narration": {"voices": {"en": "piper:en_US-joe-medium", "pt": "kokoro:pf_dora",
+                                 "zh": "kokoro:zm_yunxi"},
                       **narration},
         "render": {"profiles": {"landscape": {"width": 640, "height": 360}},
                    "crf": 30, "preset": "superfast"},
-        "executor": {"jobs": 1},
+        # two threads: the languages' lines side by side (the serial run is a test below)
+        "executor": {"jobs": 1, "threads": 2},
     }
 
 
@@ -67,6 +69,8 @@ def narrated(tmp_path_factory: pytest.TempPathFactory) -> Project:
     placed = mt.make_speech_video(root / "media" / f"{VIDEO}.mp4", EN)
     write_srt(root / "translations" / f"{VIDEO}.pt.srt",
               [(p.start, p.end + 0.6, pt) for p, pt in zip(placed, PT)])
+    write_srt(root / "translations" / f"{VIDEO}.zh.srt",
+              [(p.start, p.end + 0.6, zh) for p, zh in zip(placed, ZH)])
     config = _write_config(root, _config())
     first = run_pipeline(config)
     assert first.code == 0, first.stderr
@@ -119,7 +123,8 @@ def test_editing_one_line_synthesizes_that_line_only(narrated: Project, tmp_path
 def _stale(config: Path) -> set[Task]:
     ws = Workspace(load_config(config))
     registry = default_registry()
-    tasks = [Task(s, VIDEO, lang) for s in ("translate", "narrate", "render") for lang in ("en", "pt")]
+    tasks = [Task(s, VIDEO, lang) for s in ("translate", "narrate", "render")
+             for lang in ("en", "pt", "zh")]
     tasks += [Task(s, VIDEO) for s in ("extract", "transcribe", "master")]
     return {t for t in tasks if registry.stage(t.stage).wanted(ws.config)
             and not evaluate(ws, registry, t).status.fresh}
@@ -250,3 +255,64 @@ def test_a_timing_record_that_does_not_validate_is_a_cache_miss(narrated: Projec
     before = json.loads(good)
     before.pop("synthesis")
     assert again == before  # the same record otherwise
+
+
+def _narrated_files(work: Project) -> dict[str, str]:
+    files = [work.out / VIDEO / lang / name for lang in ("pt", "zh")
+             for name in ("narration.wav", "timing.json")]
+    files += sorted((work.out / ".pipeline" / "lines").rglob("*.wav"))
+    return {str(p.relative_to(work.out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in files}
+
+
+def test_languages_narrated_side_by_side_keep_the_serial_bytes(narrated: Project,
+                                                               tmp_path: Path) -> None:
+    """The fixture narrated pt and zh (two Kokoro voices) at once with two threads; narrated
+    again by one thread, a line after another, every line's audio, both tracks and their
+    timing are the same bytes."""
+    work = narrated.copy(tmp_path / "copy")
+    side_by_side = _narrated_files(work)
+    shutil.rmtree(work.out / ".pipeline" / "lines")  # every line synthesized again
+    config = _config()
+    config["executor"]["threads"] = 1
+    _write_config(work.root, config)
+    serial = run_pipeline(work.config, "--only", "narrate", "--force")
+    assert serial.code == 0, serial.stderr
+    assert _timing(work)["synthesis"]["synthesized"] == 3
+    assert _timing(work, "zh")["synthesis"]["synthesized"] == 3
+    assert len(side_by_side) == 4 + 6
+    assert _narrated_files(work) == side_by_side
+
+
+def test_an_edited_line_is_heard_again_with_its_span_only(tmp_path: Path) -> None:
+    """narration.verify hears a span of neighbouring lines at a time, each cached by its
+    sound: a track whose lines lie 25 s apart is heard as two spans; editing the last line
+    synthesizes that line and hears its span again, and what the first lines were heard
+    saying stays as it was."""
+    (tmp_path / "media").mkdir()
+    (tmp_path / "translations").mkdir()
+    (tmp_path / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
+    mt.make_video(tmp_path / "media" / "far.mp4", 32.0)
+    slots = [(1.0, 4.5), (5.0, 8.5), (28.0, 31.5)]
+    write_srt(tmp_path / "media" / "far.script.srt", list(zip(*zip(*slots), EN)))
+    write_srt(tmp_path / "translations" / "far.pt.srt", list(zip(*zip(*slots), PT)))
+    config = _config(verify=True)
+    config["languages"] = ["pt"]
+    path = _write_config(tmp_path, config)
+    first = run_pipeline(path)
+    assert first.code == 0, first.stderr
+    timing_file = tmp_path / "outputs" / "far" / "pt" / "timing.json"
+    before = json.loads(timing_file.read_text(encoding="utf-8"))
+    assert before["hearing"] == {"spans": 2, "heard": 2}
+    assert before["verify"]["error_rate"] <= 0.35, before["lines"]
+
+    srt = tmp_path / "outputs" / "far" / "pt" / "subtitles.srt"
+    srt.write_text(srt.read_text(encoding="utf-8").replace("passeiam", "caminham"),
+                   encoding="utf-8")
+    rerun = run_pipeline(path)
+    assert rerun.code == 0, rerun.stderr
+    after = json.loads(timing_file.read_text(encoding="utf-8"))
+    assert after["synthesis"]["synthesized"] == 1
+    assert after["hearing"] == {"spans": 2, "heard": 1}
+    assert [ln["heard"] for ln in after["lines"][:2]] == [ln["heard"] for ln in before["lines"][:2]]
+    assert after["lines"][2]["heard"] != before["lines"][2]["heard"]

@@ -1,11 +1,13 @@
 """Engines loaded once per process and shared by every task that needs them.
 
 The pool belongs to whoever runs tasks (the in-process executor, or one per Dask worker);
-stages get it through their run context. Nothing is loaded until a task asks for it.
+stages get it through their run context. Nothing is loaded until a task asks for it, and
+threads of one stage (narration's lines) asking at once get the one model loaded once.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,11 +21,13 @@ class EnginePool:
     def __init__(self) -> None:
         self._loaded: dict[Any, Any] = {}
         self._shared: dict[str, Any] = {}  # models several translators or voices share
+        self._lock = threading.RLock()  # reentrant: a recognizer loads its language detector
 
     def _get(self, key: Any, make: Callable[[], T]) -> T:
-        if key not in self._loaded:
-            self._loaded[key] = make()
-        return self._loaded[key]
+        with self._lock:
+            if key not in self._loaded:
+                self._loaded[key] = make()
+            return self._loaded[key]
 
     def recognizer(self, engine: str, options: asr.AsrOptions) -> asr.Recognizer:
         return self._get(("asr", engine, options),

@@ -70,6 +70,15 @@ class RoundTrip:
 
 
 @dataclass(frozen=True)
+class Hearing:
+    """narration.verify's work: the spans of neighbouring lines heard, and how many of them
+    were heard in this run (the others were cached by their sound)."""
+
+    spans: int
+    heard: int
+
+
+@dataclass(frozen=True)
 class TimingRecord:
     """A version's timing.json."""
 
@@ -81,15 +90,17 @@ class TimingRecord:
     voice: dict[str, Any] | None = None  # the voice's identity, its spec and rate
     synthesis: Synthesis | None = None
     verify: RoundTrip | None = None
+    hearing: Hearing | None = None
 
     @property
     def overflow_lines(self) -> tuple[int, ...]:
         """The lines that overflow their slot (in the file too, for its readers)."""
         return tuple(ln.index for ln in self.lines if ln.overflow > 0)
 
-    def heard(self, lines: Sequence[tuple[str, Sequence[str]]], verify: RoundTrip) -> TimingRecord:
+    def heard(self, lines: Sequence[tuple[str, Sequence[str]]], verify: RoundTrip,
+              hearing: Hearing | None = None) -> TimingRecord:
         """The record with what was heard of each line (heard text, names not heard)."""
-        return replace(self, verify=verify, lines=tuple(
+        return replace(self, verify=verify, hearing=hearing, lines=tuple(
             replace(ln, heard=text, unheard=tuple(unheard))
             for ln, (text, unheard) in zip(self.lines, lines)))
 
@@ -115,6 +126,8 @@ class TimingRecord:
         out["overflow_lines"] = list(self.overflow_lines)
         if self.verify is not None:
             out["verify"] = self.verify.to_dict()
+        if self.hearing is not None:
+            out["hearing"] = asdict(self.hearing)
         return out
 
     def to_json(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import shutil
 import time
 import traceback
@@ -81,7 +82,8 @@ def run_unit(ws: Workspace, registry: Registry, tasks: list[Task], pool: EngineP
         except Exception as e:
             outcomes[task] = _failed(ws, task, e, start)
     if pending:
-        ctx = RunContext(ws.paths, pool, force)
+        ctx = RunContext(ws.paths, pool, force=force,
+                         threads=ws.config.executor.threads or os.cpu_count() or 1)
         results = stage.run_many(ctx, [job for job, _ in pending.values()])
         share = (time.perf_counter() - start) / len(pending)
         for (task, (job, fp)), result in zip(pending.items(), results):

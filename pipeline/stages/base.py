@@ -47,11 +47,13 @@ class Job(Generic[P]):
 
 @dataclass(frozen=True)
 class RunContext:
-    """Where outputs go and the engines loaded in this process."""
+    """Where outputs go, the engines loaded in this process, and how much work a stage may
+    do at once here (threads: narration synthesizes that many lines side by side)."""
 
     paths: Layout
     engines: EnginePool
     force: bool = False  # `run --force`: no partial reuse inside a task (render's profiles)
+    threads: int = 1
 
 
 class Stage(ABC, Generic[P]):

@@ -3,14 +3,17 @@
 Each line's audio is kept in a synthesis cache (`Layout.line_audio`) keyed by what decides it:
 the voice's identity (model and voice file digests), the voice, the rate, the lexicon entries
 the line uses and its text. Editing one line synthesizes that line again; the others are
-read back. With `narration.verify` the aired track is heard back (`pipeline.narration.hearing`), its
-transcription cached by the track's samples.
+read back. With `narration.verify` the aired track is heard back (`pipeline.narration.hearing`) a
+span of neighbouring lines at a time, each span's transcription cached by its samples.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,12 +33,13 @@ from pipeline.language.glossary import load_glossary
 from pipeline.language.tags import lookup, same_language
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.narration.fit import fit_lines, sequential_slots
-from pipeline.narration.record import NarratedLine, Synthesis, TimingRecord
+from pipeline.narration.record import Hearing, NarratedLine, Synthesis, TimingRecord
 from pipeline.workspace import Layout, Task, Workspace
 
 RATE = 48000
 SCRIPT_PAUSE_MS = 500  # between the lines of a plain-text script
-# narration.verify hears from a second before the first line to a second after the last:
+# narration.verify hears each span of lines with up to a second of the track before and after
+# it (other spans' lines silenced there):
 # Whisper needs the margins to open the first segment and close the last (the demo's jinan
 # zh: CER 0.285 with a 0.5 s lead-in, 0.248 with 1 s; jinan pt: WER 0.206 with a 0.5 s tail,
 # 0.186 with 1 s, the same as the whole track)
@@ -76,9 +80,11 @@ def line_key(p: NarrateParams, text: str) -> str:
 
 class Narrate(Stage[NarrateParams]):
     name = "narrate"
-    version = 7  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace;
+    version = 8  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace;
     # 4: pauses between script lines not counted in the speed-up; 5: line cache, verify;
-    # 6, 7: verify hears from a second before the first line to a second after the last
+    # 6, 7: verify hears from a second before the first line to a second after the last;
+    # 8: verify hears spans of neighbouring lines (each cached), lines side by side
+    shared_per_video = True  # a video's languages synthesize side by side (run_many)
 
     def __init__(self, sample_seconds: float | None = None) -> None:
         self.sample_ms = None if sample_seconds is None else int(sample_seconds * 1000)
@@ -122,6 +128,26 @@ class Narrate(Stage[NarrateParams]):
         return {paths.timing(task.video, task.lang): TimingRecord}
 
     def run(self, ctx: RunContext, job: Job[NarrateParams]) -> Result:
+        with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool:
+            return self._narrate(ctx, job, _Lines(ctx, pool))
+
+    def run_many(self, ctx: RunContext, jobs: list[Job[NarrateParams]]) -> list[Result | Exception]:
+        """A video's languages at once: their lines share one pool of `ctx.threads` workers
+        (one onnxruntime thread each, the voice model loaded once in this process), so every
+        core synthesizes. Each line's audio is the same whatever the order or the thread."""
+        results: list[Result | Exception] = []
+        with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool, \
+                ThreadPoolExecutor(len(jobs), thread_name_prefix="narrate") as versions:
+            lines = _Lines(ctx, pool)
+            futures = [versions.submit(self._narrate, ctx, job, lines) for job in jobs]
+            for future in futures:
+                try:
+                    results.append(future.result())
+                except Exception as e:
+                    results.append(e)
+        return results
+
+    def _narrate(self, ctx: RunContext, job: Job[NarrateParams], made_by: _Lines) -> Result:
         p = job.params
         out_wav, out_timing = self.outputs(ctx.paths, job.task, p)
         duration = int(1000 * media.read_probe(job.inputs["probe"])
@@ -131,7 +157,7 @@ class Narrate(Stage[NarrateParams]):
         report = TimingRecord(p.narrated, p.host, p.retimed, (), p.until_ms)
         result = Result()
         if p.narrated and cues:
-            lines, made = self._line_audio(ctx, p, [c.flat for c in cues])
+            lines, made = made_by.audio(p, [c.flat for c in cues])
             result.note = f"{made} of {len(lines)} line(s) synthesized"
             lengths = [length_ms(path) for path in lines]
             slots = [(c.start, c.end) for c in cues]
@@ -140,10 +166,11 @@ class Narrate(Stage[NarrateParams]):
                                          p.max_speedup)
             fits = fit_lines(slots, lengths, duration, p.max_speedup, p.gap_ms, p.smoothing)
             with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
-                for i, (path, fit) in enumerate(zip(lines, fits)):
-                    stretched = Path(tmp) / f"line{i:04d}.wav"
-                    media.stretch_to_wav(path, stretched, fit.speed, p.sample_rate)
-                    samples, _ = read_wav(stretched)
+                stretched = [made_by.pool.submit(_stretched, path, Path(tmp) / f"line{i:04d}.wav",
+                                                 fit.speed, p.sample_rate)
+                             for i, (path, fit) in enumerate(zip(lines, fits))]
+                for fit, future in zip(fits, stretched):  # placed in order: later lines win
+                    samples = future.result()
                     at = int(fit.start * p.sample_rate / 1000)
                     chunk = samples[: max(0, len(track) - at)]
                     track[at: at + len(chunk)] = chunk
@@ -163,50 +190,102 @@ class Narrate(Stage[NarrateParams]):
         result.extra["overflows"] = len(report.overflow_lines)
         return result
 
-    def _line_audio(self, ctx: RunContext, p: NarrateParams, texts: list[str]) -> tuple[list[Path], int]:
-        """Each line's synthesized audio, from the cache or made now; and how many were made.
-        The voice is loaded only when a line is missing (a rerun that reuses all loads none)."""
-        lexicon = dict(p.lexicon)
-        voice: tts.Voice | None = None
-        paths, made = [], 0
-        for text in texts:
-            path = ctx.paths.line_audio(line_key(p, text))
-            if not path.is_file():
-                voice = voice or ctx.engines.voice(p.voice, [ctx.paths.assets("voices")])
-                with atomic_path(path) as tmp:
-                    voice.synthesize(text, tmp, p.rate, lexicon)
-                made += 1
-            paths.append(path)
-        return paths, made
-
     def _verify(self, ctx: RunContext, p: NarrateParams, job: Job[NarrateParams],
                 pcm: np.ndarray, report: TimingRecord, result: Result) -> TimingRecord:
-        """Hear the narration as aired, in one pass over the part of the track its lines span
-        (Whisper hears a line better with the lines around it: zh CER 0.25 against 0.34 line
-        by line on the demo), cached by those samples and the model; each line gets what was
-        heard while it plays, checked for the glossary's names."""
+        """Hear the narration as aired, a span of neighbouring lines at a time
+        (`hearing.spans`: Whisper hears a line better with the lines around it, zh CER 0.25
+        against 0.34 line by line on the demo), each span cached by its samples and the
+        model, so an edited line re-hears its span only; each line gets what was heard while
+        it plays, checked for the glossary's names."""
         lang = job.task.lang
         assert lang
         lines = report.lines
-        first = max(0, lines[0].start - HEAR_LEAD_MS)
-        a, b = (int(ms * p.sample_rate / 1000) for ms in (first, lines[-1].end + HEAR_TAIL_MS))
+        names = [t.form(lang) for t in load_glossary(job.inputs.get("glossary"))]
+        heard: list[hearing.Heard] = []
+        segments: list[dict[str, Any]] = []
+        heard_now = 0
+        groups = hearing.spans(lines)
+        for group in groups:
+            placed, fresh = self._heard_span(ctx, p, lang, pcm, group[0].start, group[-1].end)
+            heard_now += fresh
+            heard.extend(hearing.by_line(group, placed, names, lang))
+            segments.extend(placed)
+        verify = hearing.score(heard, segments, lang)
+        result.extra["verify"] = verify.to_dict()
+        result.note += f"; heard back: {verify.metric.upper()} {verify.error_rate:.2f}"
+        return report.heard([(h.heard, h.unheard) for h in heard], verify,
+                            Hearing(len(groups), heard_now))
+
+    def _heard_span(self, ctx: RunContext, p: NarrateParams, lang: str, pcm: np.ndarray,
+                    start_ms: int, end_ms: int) -> tuple[list[dict[str, Any]], int]:
+        """What Whisper heard in the track from start_ms to end_ms with up to a second before
+        and after (it needs them to open the first segment and close the last; the track's
+        start cuts the lead-in short), every other line silenced there; times from the start
+        of the lead-in. And 1 when it was heard now, 0 when cached."""
+        first = max(0, start_ms - HEAR_LEAD_MS)
+        a, s0, s1, b = (int(ms * p.sample_rate / 1000)
+                        for ms in (first, start_ms, end_ms, end_ms + HEAR_TAIL_MS))
         span = pcm[a:b].astype("<i2")
+        span[: s0 - a] = 0  # the margins hear silence, never a neighbouring span's line
+        span[s1 - a:] = 0
         key = canonical_hash([hashlib.sha256(span.tobytes()).hexdigest(), p.verify, lang])
         cached = ctx.paths.heard(key)
         found = read_json(cached)
+        heard_now = found is None
         if found is None:
             with tempfile.TemporaryDirectory(prefix="hear-") as tmp:
                 wav = Path(tmp) / "span.wav"
                 write_wav(wav, span, p.sample_rate)
                 found = {"segments": roundtrip.transcribe_segments(ctx.engines.hearing(), wav, lang)}
             write_json_atomic(cached, found)
-        segments = [dict(s, start=s["start"] + first, end=s["end"] + first) for s in found["segments"]]
-        names = [t.form(lang) for t in load_glossary(job.inputs.get("glossary"))]
-        heard = hearing.by_line(lines, segments, names, lang)
-        verify = hearing.score(heard, segments, lang)
-        result.extra["verify"] = verify.to_dict()
-        result.note += f"; heard back: {verify.metric.upper()} {verify.error_rate:.2f}"
-        return report.heard([(h.heard, h.unheard) for h in heard], verify)
+        return [dict(s, start=s["start"] + first, end=s["end"] + first)
+                for s in found["segments"]], int(heard_now)
+
+
+def _stretched(src: Path, dst: Path, speed: float, rate: int) -> np.ndarray:
+    media.stretch_to_wav(src, dst, speed, rate)
+    return read_wav(dst)[0]
+
+
+class _Lines:
+    """The synthesis cache of one run's narrations: each line's audio read back or made in
+    the pool (a line wanted by two versions at once is made once). A voice is loaded only
+    when a line is missing; a voice that is not `concurrent` makes one line at a time."""
+
+    def __init__(self, ctx: RunContext, pool: ThreadPoolExecutor) -> None:
+        self.ctx, self.pool = ctx, pool
+        self._lock = threading.Lock()
+        self._making: dict[Path, Future[None]] = {}
+        self._voice_locks: dict[str, threading.Lock] = {}
+
+    def audio(self, p: NarrateParams, texts: list[str]) -> tuple[list[Path], int]:
+        """Each line's audio file, in order, and how many of them this call had made."""
+        paths = [self.ctx.paths.line_audio(line_key(p, text)) for text in texts]
+        mine: list[Future[None]] = []
+        waits: list[Future[None]] = []
+        with self._lock:
+            for path, text in zip(paths, texts):
+                if path in self._making:
+                    waits.append(self._making[path])
+                elif not path.is_file():
+                    future = self.pool.submit(self._make, p, text, path)
+                    self._making[path] = future
+                    mine.append(future)
+        for future in mine + waits:
+            future.result()
+        return paths, len(mine)
+
+    def _make(self, p: NarrateParams, text: str, path: Path) -> None:
+        voice = self.ctx.engines.voice(p.voice, [self.ctx.paths.assets("voices")])
+        with self._voice_lock(p.voice, voice):
+            with atomic_path(path) as tmp:
+                voice.synthesize(text, tmp, p.rate, dict(p.lexicon))
+
+    def _voice_lock(self, spec: str, voice: tts.Voice) -> AbstractContextManager[Any]:
+        if tts.is_concurrent(voice):
+            return nullcontext()
+        with self._lock:
+            return self._voice_locks.setdefault(spec, threading.Lock())
 
 
 def _excerpt(cues: list[subs.Cue], until_ms: int | None) -> list[subs.Cue]:

@@ -5,7 +5,9 @@ holds what the voices of one process share (a loaded model: the caller's engine 
 it), and `identity(name, search_dirs, digest)`, which says what determines the voice's
 audio (model and voice file digests, versions) without loading any model, so fingerprints
 can be computed for every task on every run; `digest` is the caller's (cached) file hasher.
-The speaking rate is the caller's parameter, given to every `synthesize` call.
+The speaking rate is the caller's parameter, given to every `synthesize` call. A voice class
+with `concurrent = True` may synthesize from several threads at once; others are called one
+line at a time (`is_concurrent`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ class Voice(Protocol):
 
         `lexicon` (word -> respelling, or `/phonemes/`) is applied as
         `pipeline.engines.tts.lexicon` describes."""
+
+
+def is_concurrent(voice: Voice) -> bool:
+    """Whether `voice` may synthesize several lines at once from threads of one process."""
+    return bool(getattr(voice, "concurrent", False))
 
 
 # engine name -> (module, voice class): adding an engine is a module and a line here

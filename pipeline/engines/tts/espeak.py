@@ -58,6 +58,8 @@ def identity(name: str, search_dirs: list[Path], digest: Callable[[Path], str]) 
 
 
 class Espeak:
+    concurrent = True  # a process per line
+
     def __init__(self, name: str, search: list[Path], shared: dict[str, Any]) -> None:
         self.exe = _checked(name)
         self.name = name

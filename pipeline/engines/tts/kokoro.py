@@ -14,6 +14,10 @@ One onnxruntime session per process, shared by every voice through the `shared` 
 caller keeps (the engine pool; loading costs about a second); onnxruntime runs with
 `INTRA_OP_THREADS` threads (measured: docs/benchmarks.md). The same text gives the same samples on
 every run (the graph has no random nodes; tested).
+
+Voices are safe to call from several threads at once (`concurrent`): the model call runs
+side by side (onnxruntime releases the GIL, one intra-op thread each), the phonemizers one at
+a time (espeak-ng's library keeps global state).
 """
 
 from __future__ import annotations
@@ -96,6 +100,7 @@ def identity(name: str, search_dirs: list[Path], digest: Digest = files.sha256_f
 # ---------------------------------------------------------------- shared per process
 
 _LOCK = threading.Lock()  # voices of one process may be loaded from several threads
+_G2P_LOCK = threading.Lock()  # espeak-ng's library is not reentrant: one phonemizer call at once
 
 
 def session(shared: dict[str, Any], threads: int = INTRA_OP_THREADS) -> Any:
@@ -197,6 +202,8 @@ def join_phonemes(parts: list[str]) -> str:
 class KokoroTTS:
     """A Kokoro voice; `synthesize` writes 24 kHz mono 16-bit WAV."""
 
+    concurrent = True  # see the module docstring
+
     def __init__(self, name: str, search: list[Path], shared: dict[str, Any],
                  threads: int = INTRA_OP_THREADS) -> None:
         self.name = name
@@ -218,8 +225,9 @@ class KokoroTTS:
                     f"{' '.join(unknown)}; fix: write it with the symbols "
                     f"`espeak-ng -q --ipa -v {self.lang} WORD` prints")
         g2p = phonemizer(self.shared, self.lang)
-        parts = [p.phonemes if p.phonemes is not None else g2p(p.text) for p in pieces
-                 if p.phonemes is not None or p.text.strip()]
+        with _G2P_LOCK:
+            parts = [p.phonemes if p.phonemes is not None else g2p(p.text) for p in pieces
+                     if p.phonemes is not None or p.text.strip()]
         phonemes = join_phonemes(parts)
         tokens = [self._vocab[c] for c in phonemes if c in self._vocab]
         return Phonemized(phonemes, tokens)
