@@ -195,6 +195,11 @@ class RenderConfig(Strict):
     preset: Literal["superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"] = "veryfast"
     loudness_lufs: float = Field(-14.0, ge=-40, le=-5)
     true_peak_db: float = Field(-1.0, ge=-9, le=0)
+    source_subtitles: Literal["cover", "above", "keep"] = Field(
+        "cover",
+        description="where the source has burned-in subtitles (scan): cover them with a band "
+                    "the version's subtitles sit in, set the version's subtitles above them, or "
+                    "keep both where they fall")
     master: str | None = Field(
         None, description="a profile name: one file per video in that frame, without burned "
                           "subtitles, with every language as an audio track and a soft "
@@ -233,6 +238,15 @@ class ExtractConfig(Strict):
     )
 
 
+class ScanConfig(Strict):
+    engine: Literal["rapidocr", "none"] = Field(
+        "rapidocr",
+        description="reads the text in the picture (burned-in subtitles, titles) into "
+                    "source/onscreen.json; none: the picture is not read")
+    fps: float = Field(4.0, ge=0.5, le=12.0,
+                       description="pictures a second compared to find where text changes")
+
+
 class ExecutorConfig(Strict):
     jobs: int | None = Field(None, ge=1, le=256,
                              description="local workers; default: what the machine can hold")
@@ -264,6 +278,7 @@ class Config(Strict):
     narration: NarrationConfig = NarrationConfig()
     subtitles: SubtitleConfig = SubtitleConfig()
     render: RenderConfig = RenderConfig()
+    scan: ScanConfig = ScanConfig()
     executor: ExecutorConfig = ExecutorConfig()
 
     @field_validator("languages")
