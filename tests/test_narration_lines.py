@@ -47,6 +47,7 @@ def _config(**narration: Any) -> dict[str, Any]:
         "render": {"profiles": {"landscape": {"width": 640, "height": 360}},
                    "crf": 30, "preset": "superfast"},
         "executor": {"jobs": 1},
+        "scan": {"engine": "none"},  # testsrc2's running clock is text (test_onscreen.py)
     }
 
 
@@ -119,7 +120,7 @@ def _stale(config: Path) -> set[Task]:
     ws = Workspace(load_config(config))
     registry = default_registry()
     tasks = [Task(s, VIDEO, lang) for s in ("translate", "narrate", "render") for lang in ("en", "pt")]
-    tasks += [Task(s, VIDEO) for s in ("extract", "transcribe", "master")]
+    tasks += [Task(s, VIDEO) for s in ("extract", "scan", "transcribe", "master")]
     return {t for t in tasks if registry.stage(t.stage).wanted(ws.config)
             and not evaluate(ws, registry, t).status.fresh}
 

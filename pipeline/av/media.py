@@ -12,9 +12,12 @@ import re
 import shutil
 import subprocess
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from pipeline.errors import MediaError
 
@@ -450,3 +453,32 @@ def parse_loudness(stderr: str) -> dict[str, float]:
         elif len(parts) >= 3 and parts[0] == "Peak:":
             result["true_peak_dbtp"] = float(parts[1])
     return result
+
+
+def gray_frames(src: Path, width: int, height: int, fps: float,
+                limit: float | None = None) -> Iterator[np.ndarray]:
+    """The source's picture as grey width x height frames, `fps` a second from t=0 (frame i
+    at i/fps), read from one ffmpeg process through a pipe: for measuring where text is
+    (the scan stage), never for making pictures."""
+    trim = ["-t", f"{limit:.3f}"] if limit else []
+    cmd = [ffmpeg_bin(), "-nostdin", "-hide_banner", "-v", "error", *trim, "-i", file_url(src),
+           "-map", "0:v:0", "-an", "-vf", f"fps={fps:g},scale={width}:{height},format=gray",
+           "-f", "rawvideo", "-pix_fmt", "gray", "-"]
+    size = width * height
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError as e:
+        raise MediaError("ffmpeg is not installed; run `make demo` or apt-get install ffmpeg") from e
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        while len(data := proc.stdout.read(size)) == size:
+            yield np.frombuffer(data, np.uint8).reshape(height, width)
+        stderr = proc.stderr.read().decode("utf-8", errors="replace")
+        if proc.wait() != 0:
+            raise MediaError(f"{src}: reading the picture failed: {_last_lines(stderr)}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

@@ -1,0 +1,156 @@
+"""Sources that carry their own text (issue 20): a Mandarin clip with burned-in Chinese
+subtitles, a title top left and a lower third from 3 to 6 s, and a clip with no text at all
+(moving gradients, a moving texture, a zoom). One real run of each serves every test."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jiwer
+import pytest
+import yaml
+
+from tests import mediatools as mt
+from tests.conftest import RunResult, run_pipeline, write_srt
+
+SENTENCES = ["济南被称为泉城", "趵突泉的泉水从地下涌出", "登上千佛山可以俯瞰全城",
+             "芙蓉街有很多济南小吃"]
+ENGLISH = ["Jinan is called the City of Springs",
+           "The water of Baotu Spring rises from underground",
+           "From Thousand Buddha Mountain you see the whole city",
+           "Furong Street has many Jinan snacks"]
+TITLE, LOWER_THIRD = "泉城济南", "趵突泉"
+SIZE = (854, 480)
+GLOSSARY = """term,en,pt,zh,note
+Jinan,Jinan,Jinan,济南,city
+City of Springs,City of Springs,Cidade das Nascentes,泉城,
+Baotu Spring,Baotu Spring,Nascente Baotu,趵突泉,
+"""
+# moving gradients under a moving cellular texture with grain, then a Mandelbrot zoom
+TEXTLESS = ("gradients=s=640x360:r=25:d=10:speed=0.02:seed=9[g];cellauto=s=640x360:r=25:rule=110[c];"
+            "[g][c]blend=all_mode=overlay:all_opacity=0.35:shortest=1,noise=alls=8:allf=t[a];"
+            "mandelbrot=s=640x360:r=25[m];[a][m]blend=all_expr='if(gt(T,7),B,A)':shortest=1,"
+            "format=yuv420p[v];anoisesrc=color=brown:amplitude=0.02:seed=7:d=10:r=48000[s]")
+
+
+def config(scan: str = "rapidocr") -> dict[str, Any]:
+    return {
+        "inputs": ["media/*.mp4"], "output_dir": "outputs", "source_language": "zh",
+        "languages": ["en", "pt", "zh"],
+        "transcribe": {"model": "auto"},
+        "translate": {"glossary": "glossary.csv", "provided": "translations/{video}.{lang}.srt",
+                      "pivot": "en"},
+        "narration": {"mode": "none"},
+        "subtitles": {"size": 0.06},
+        "render": {"profiles": {"landscape": {"width": SIZE[0], "height": SIZE[1]}},
+                   "crf": 28, "preset": "superfast"},
+        "scan": {"engine": scan},
+        "executor": {"jobs": 1},
+    }
+
+
+@dataclass
+class Burned:
+    root: Path
+    burned: list[mt.Burned]
+    first: RunResult
+
+    @property
+    def out(self) -> Path:
+        return self.root / "outputs"
+
+    def source(self, name: str) -> Any:
+        return json.loads((self.out / "quancheng_burned" / "source" / name).read_text("utf-8"))
+
+
+def _project(root: Path, scan: str = "rapidocr") -> Path:
+    (root / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
+    path = root / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(config(scan), allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def burned(tmp_path_factory: pytest.TempPathFactory) -> Burned:
+    root = tmp_path_factory.mktemp("onscreen")
+    media = root / "media"
+    media.mkdir()
+    audio, rate, placed = mt.zh_speech_track(SENTENCES)
+    mt.write_wav(root / "speech.wav", audio, rate)
+    duration = round(len(audio) / rate, 2)
+    plain = root / "plain.mp4"
+    mt.make_video(plain, duration, root / "speech.wav", size=f"{SIZE[0]}x{SIZE[1]}",
+                  picture="gradients=speed=0.01:seed=5")
+    burned = [mt.Burned(p.text, "subtitle", p.start - 0.1, p.end + 0.3) for p in placed]
+    burned += [mt.Burned(TITLE, "title", 0, duration), mt.Burned(LOWER_THIRD, "lower_third", 3, 6)]
+    mt.burn_text(plain, media / "quancheng_burned.mp4", burned, SIZE)
+    (root / "translations").mkdir()
+    write_srt(root / "translations" / "quancheng_burned.en.srt",
+              [(b.start, b.end, en) for b, en in zip(burned, ENGLISH)])
+    return Burned(root, burned, run_pipeline(_project(root)))
+
+
+def _plain(text: str) -> str:
+    return "".join(c for c in text if not unicodedata.category(c)[0] in "PZC")
+
+
+def test_scan_reads_each_burned_text_once_with_its_times_and_kind(burned: Burned) -> None:
+    assert burned.first.code == 0, burned.first.stderr
+    record = burned.source("onscreen.json")
+    items = record["items"]
+    subtitles = [i for i in items if i["kind"] == "subtitle"]
+    assert [i["text"] for i in subtitles] == SENTENCES
+    assert sorted(i["text"] for i in items if i["kind"] == "caption") == sorted([TITLE, LOWER_THIRD])
+    for item in items:
+        truth = next(b for b in burned.burned if b.text == item["text"])
+        assert abs(item["start"] / 1000 - truth.start) <= 0.3, item
+        assert abs(item["end"] / 1000 - truth.end) <= 0.3, item
+        assert item["script"] == "Hani" and item["confidence"] > 0.9
+    lower = next(i for i in items if i["text"] == LOWER_THIRD)["box"]
+    assert lower[0] < SIZE[0] * 0.2 and SIZE[1] * 0.5 < lower[1] < SIZE[1] * 0.7
+    # OCR only where text changed: far fewer reads than pictures
+    assert record["reads"] <= record["samples"] / 2, (record["reads"], record["samples"])
+
+
+def test_transcript_is_the_burned_text_with_each_line_origin(burned: Burned) -> None:
+    """Must-show 1: transcript CER <= 0.02 against the burned text, origins recorded."""
+    record = burned.source("transcript.json")
+    events = record["events"]
+    said = _plain("".join(e["text"] for e in events))
+    cer = jiwer.cer(_plain("".join(SENTENCES)), said)
+    heard = jiwer.cer(_plain("".join(SENTENCES)),
+                      _plain("".join(s["text"] for s in record["segments"])))
+    print(f"transcript CER {cer:.3f} (the recognizer alone: {heard:.3f})")
+    assert cer <= 0.02
+    assert [e["origin"] for e in events] == ["screen"] * len(SENTENCES)
+    for event, truth in zip(events, burned.burned):  # timed with the speech under it
+        assert truth.start - 0.3 <= event["start"] / 1000 < event["end"] / 1000 <= truth.end + 0.3
+
+
+def test_the_recognizer_fills_what_the_screen_lacks() -> None:
+    """Words under a source-language subtitle give way to its text; the others stay, each
+    line saying where it came from; subtitles in another script are not the transcript."""
+    from pipeline import subtitles as subs
+    from pipeline.onscreen.model import OnscreenItem
+    from pipeline.transcription.screen import screen_lines
+
+    words = [subs.Word(500 + 300 * i, 750 + 300 * i, ch, attached=i > 0)
+             for i, ch in enumerate("济南被称为泉城")]
+    words += [subs.Word(5000 + 300 * i, 5250 + 300 * i, ch, attached=i > 0)
+              for i, ch in enumerate("欢迎你们")]
+    screen = [OnscreenItem("济南被称为泉城", (300, 400, 540, 450), 400, 2700, "Hani", 0.99,
+                           "subtitle"),
+              OnscreenItem("Jinan, City of Springs", (300, 450, 540, 470), 400, 2700, "Latn",
+                           0.99, "subtitle"),
+              OnscreenItem("泉城济南", (20, 20, 180, 70), 0, 9000, "Hani", 0.99, "caption")]
+    rules = subs.Rules(max_chars_per_line=16, max_cps=9)
+    lines = screen_lines(words, screen, "zh", rules)
+    assert lines is not None
+    assert [(ln.cue.text, ln.origin) for ln in lines] == [("济南被称为泉城", "screen"),
+                                                         ("欢迎你们", "asr")]
+    assert (lines[0].cue.start, lines[1].cue.start) == (500, 5000)
+    assert screen_lines(words, screen[2:], "zh", rules) is None  # a caption is no transcript
