@@ -5,6 +5,7 @@ subtitles, a title top left and a lower third from 3 to 6 s, and a clip with no 
 from __future__ import annotations
 
 import json
+import shutil
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +32,11 @@ City of Springs,City of Springs,Cidade das Nascentes,泉城,
 Baotu Spring,Baotu Spring,Nascente Baotu,趵突泉,
 """
 # moving gradients under a moving cellular texture with grain, then a Mandelbrot zoom
-TEXTLESS = ("gradients=s=640x360:r=25:d=10:speed=0.02:seed=9[g];cellauto=s=640x360:r=25:rule=110[c];"
+TEXTLESS = ("gradients=s=640x360:r=25:d={d}:speed=0.02:seed=9[g];cellauto=s=640x360:r=25:rule=110[c];"
             "[g][c]blend=all_mode=overlay:all_opacity=0.35:shortest=1,noise=alls=8:allf=t[a];"
-            "mandelbrot=s=640x360:r=25[m];[a][m]blend=all_expr='if(gt(T,7),B,A)':shortest=1,"
-            "format=yuv420p[v];anoisesrc=color=brown:amplitude=0.02:seed=7:d=10:r=48000[s]")
+            "mandelbrot=s=640x360:r=25[m];[a][m]blend=all_expr='if(gt(T,{zoom}),B,A)':shortest=1,"
+            "format=yuv420p[v]")
+TEXTLESS_SPEECH = ["Clear water rises from the limestone.", "The springs feed Daming Lake."]
 
 
 def config(scan: str = "rapidocr") -> dict[str, Any]:
@@ -154,3 +156,98 @@ def test_the_recognizer_fills_what_the_screen_lacks() -> None:
                                                          ("欢迎你们", "asr")]
     assert (lines[0].cue.start, lines[1].cue.start) == (500, 5000)
     assert screen_lines(words, screen[2:], "zh", rules) is None  # a caption is no transcript
+
+
+@pytest.fixture(scope="module")
+def reader() -> Any:
+    from pipeline.engines.pool import EnginePool
+
+    return EnginePool().reader("rapidocr")
+
+
+def _read(reader: Any, mp4: Path, t: float) -> list[Any]:
+    import numpy as np
+
+    return reader.read(mt.frame(mp4, t).astype(np.uint8))
+
+
+def _cues(path: Path) -> list[Any]:
+    from pipeline import subtitles as subs
+
+    return subs.load_srt(path)
+
+
+def _han(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _overlaps(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return min(a[2], b[2]) > max(a[0], b[0]) and min(a[3], b[3]) > max(a[1], b[1])
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_translated_versions_cover_the_burned_subtitles(burned: Burned, reader: Any,
+                                                        lang: str) -> None:
+    """Must-show 2 (its subtitle part): read back by OCR at the middle of each of the
+    version's subtitles, the bottom band holds exactly the version's words, no Chinese, and
+    no two text boxes in the picture overlap."""
+    mp4 = burned.out / "quancheng_burned" / lang / f"quancheng_burned.{lang}.landscape.mp4"
+    cues = _cues(burned.out / "quancheng_burned" / lang / "subtitles.srt")
+    assert len(cues) == len(SENTENCES)
+    for cue in cues:
+        lines = _read(reader, mp4, (cue.start + cue.end) / 2000)
+        band = [ln for ln in lines if (ln.box[1] + ln.box[3]) / 2 > SIZE[1] * 0.75]
+        assert not any(_han(ln.text) for ln in band), [ln.text for ln in band]
+        assert " ".join(ln.text for ln in band) == cue.text.replace("\n", " ")
+        boxes = [ln.box for ln in lines]
+        assert not any(_overlaps(a, b) for n, a in enumerate(boxes) for b in boxes[n + 1:]), lines
+
+
+def test_the_source_language_version_shows_each_subtitle_once(burned: Burned,
+                                                              reader: Any) -> None:
+    """Must-show 3: the zh deliverable burns no second copy of what the screen shows."""
+    mp4 = burned.out / "quancheng_burned" / "zh" / "quancheng_burned.zh.landscape.mp4"
+    for truth in burned.burned[:len(SENTENCES)]:
+        lines = _read(reader, mp4, (truth.start + truth.end) / 2)
+        band = [ln.text for ln in lines if (ln.box[1] + ln.box[3]) / 2 > SIZE[1] * 0.75]
+        assert band == [truth.text]
+
+
+def _textless(root: Path, scan: str) -> RunResult:
+    media = root / "media"
+    media.mkdir(parents=True)
+    audio, placed = mt.speech_track(TEXTLESS_SPEECH, lead=0.6, pause=0.8, tail=0.8)
+    mt.write_wav(root / "speech.wav", audio)
+    d = round(len(audio) / mt.RATE, 2)
+    mt.ffmpeg("-i", str(root / "speech.wav"), "-filter_complex", TEXTLESS.format(d=d, zoom=d * 0.6),
+              "-map", "[v]", "-map", "0:a", "-t", str(d), "-c:v", "libx264", "-preset", "ultrafast",
+              "-c:a", "aac", "-ar", "48000", str(media / "textless.mp4"))
+    data = dict(config(scan), source_language="en", languages=["en", "pt"],
+                transcribe={"model": "tiny.en"})
+    (root / "pipeline.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return run_pipeline(root / "pipeline.yaml")
+
+
+def test_a_picture_without_text_finds_nothing_and_changes_nothing(
+        tmp_path: Path) -> None:
+    """Must-show 4: gradients, texture, motion: the scan finds no text, and every deliverable
+    is byte-identical to the run with the scan off."""
+    on = _textless(tmp_path / "on", "rapidocr")
+    assert on.code == 0, on.stderr
+    record = json.loads((tmp_path / "on" / "outputs" / "textless" / "source" / "onscreen.json")
+                        .read_text(encoding="utf-8"))
+    assert record["items"] == [] and record["samples"] > 20
+    print(f"scan: {record['reads']} read(s) of {record['samples']} pictures")
+    work = tmp_path / "off"
+    shutil.copytree(tmp_path / "on", work)
+    data = yaml.safe_load((work / "pipeline.yaml").read_text(encoding="utf-8"))
+    data["scan"] = {"engine": "none"}
+    (work / "pipeline.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    off = run_pipeline(work / "pipeline.yaml")
+    assert off.code == 0, off.stderr
+    assert any(o["stage"] == "render" and o["status"] == "ran" for o in off.outcomes)
+    for lang in ("en", "pt"):
+        name = f"textless/{lang}/textless.{lang}.landscape.mp4"
+        assert (tmp_path / "on" / "outputs" / name).read_bytes() == \
+            (work / "outputs" / name).read_bytes(), name
+    assert _cues(work / "outputs" / "textless" / "pt" / "subtitles.srt")  # subtitles burned

@@ -18,6 +18,8 @@ from pipeline.cache import atomic_path, read_json, write_text_atomic
 from pipeline.config import Config
 from pipeline.av.fonts import check_coverage
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
+from pipeline.onscreen import cover
+from pipeline.onscreen.model import Onscreen, load_onscreen
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
@@ -58,6 +60,8 @@ class RenderParams:
     fonts: tuple[tuple[str, str], ...]  # assets/fonts: file name and content hash
     master_picture: Picture | None  # made from this decode too, when a master is configured
     seconds: float | None = None  # a sample: only the first seconds
+    source_subtitles: str = "keep"  # cover | above | keep: subtitles burned into the source
+    own_language: bool = False  # the version is in the source's language
 
 
 def profiles_of(config: Config) -> tuple[Profile, ...]:
@@ -76,6 +80,31 @@ def ass_style(p: RenderParams, profile: Profile) -> subs.AssStyle:
                          outline_px=max(1.0, size * 0.08), shadow_px=max(0.0, size * 0.03))
 
 
+def _placement(version: _Version, profile: Profile,
+               probe: media.Probe) -> tuple[subs.AssStyle, tuple[fg.Cover, ...]]:
+    """The version's subtitle style in this frame, and the band it draws over the source's
+    burned-in subtitles: the band reaches as high as the version's lines need, and they sit
+    in it (cover); or they sit above the source's (above)."""
+    style = ass_style(version.job.params, profile)
+    plan, onscreen = version.source, version.onscreen
+    if onscreen is None or (plan.band is None and plan.top is None):
+        return style, ()
+    frame = cover.Frame(profile.width, profile.height, profile.fit)
+    src_w, src_h = onscreen.width or probe.width, onscreen.height or probe.height
+    pad = max(2, round(cover.PAD * profile.height))
+    if plan.band is None:  # above: clear of the source's subtitles
+        assert plan.top is not None
+        top = frame.box((0, plan.top, src_w, plan.top + 1), src_w, src_h)[1]
+        return replace(style, margin_v=max(style.margin_v, profile.height - top + pad)), ()
+    x, y, w, h = frame.box(plan.band, src_w, src_h)
+    lines = max((c.text.count("\n") + 1 for c in plan.cues), default=1)
+    bottom = y + h
+    top = min(y, bottom - round(lines * style.size_px * 1.3) - 2 * pad)
+    band = fg.Cover(x, max(0, top), w, bottom - max(0, top),
+                    tuple((a / 1000, b / 1000) for a, b in plan.windows))
+    return replace(style, margin_v=profile.height - bottom + pad), (band,)
+
+
 @dataclass
 class _Version:
     """One (video, language) ready to render."""
@@ -84,12 +113,15 @@ class _Version:
     cues: list[subs.Cue]
     windows: tuple[tuple[float, float], ...]
     mode: str
+    source: cover.SourceText  # the source's burned-in subtitles: covered, avoided, or kept
+    onscreen: Onscreen | None
 
 
 class Render(Stage[RenderParams]):
     name = "render"
-    version = 8  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
-    # 8: script subtitles may lead in, loudness steps by the limiter's slope
+    version = 9  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
+    # 8: script subtitles may lead in, loudness steps by the limiter's slope; 9: the source's
+    # burned-in subtitles covered (or avoided), the source language's not burned twice
     shared_per_video = True  # every language of a video from one decode
 
     def params(self, ws: Workspace, task: Task) -> RenderParams:
@@ -100,10 +132,13 @@ class Render(Stage[RenderParams]):
         fonts = tuple((f.name, ws.hashes.sha256(f)) for f in sorted(fonts_dir.iterdir())
                       if f.is_file()) if fonts_dir.is_dir() else ()
         font = s.fonts.get(task.lang) or s.fonts.get(task.lang.split("-")[0]) or s.font
+        source = ws.source_language(task.video) or ""
+        own = source.split("-")[0].lower() == task.lang.split("-")[0].lower()
         return RenderParams(profiles_of(c), r.crf, r.preset,
                             SoundSpec(n.mode, n.duck_db, n.music_db, r.loudness_lufs, r.true_peak_db),
                             font, s.size, RuleBook.from_config(s).for_lang(task.lang), fonts,
-                            master_picture(c))
+                            master_picture(c), source_subtitles=r.source_subtitles,
+                            own_language=own)
 
     def inputs(self, ws: Workspace, task: Task, params: RenderParams) -> dict[str, Path]:
         assert task.lang
@@ -113,6 +148,8 @@ class Render(Stage[RenderParams]):
                  "timing": p.timing(task.video, task.lang),
                  "subtitles": p.subtitles_srt(task.video, task.lang),
                  "probe": p.probe(task.video)}
+        if p.onscreen(task.video).is_file():  # the scan's record (scan.engine)
+            found["onscreen"] = p.onscreen(task.video)
         music = ws.config.narration.music
         if music and params.sound.mode == "replace":
             found["music"] = ws.project.path(music)
@@ -170,7 +207,9 @@ class Render(Stage[RenderParams]):
                                     for ln, c in zip(timing["lines"], cues)], p.rules)
         windows = tuple((ln["start"] / 1000, ln["end"] / 1000) for ln in timing.get("lines", []))
         mode = p.sound.mode if timing.get("narrated") else "none"
-        return _Version(job, cues, windows, mode)
+        onscreen = load_onscreen(job.inputs.get("onscreen"))
+        source = cover.plan(onscreen, cues, p.source_subtitles, p.own_language)
+        return _Version(job, cues, windows, mode, source, onscreen)
 
     def _render(self, ctx: RunContext, versions: list[_Version]) -> dict[Task, Result | Exception]:
         """One decode, every (version, profile) picture encoded from it while each version's
@@ -193,12 +232,13 @@ class Render(Stage[RenderParams]):
             for a, version in enumerate(versions):
                 for i, profile in enumerate(p.profiles):
                     ass = f"l{a}p{i}.ass"
-                    (tmp / ass).write_text(subs.ass_text(version.cues, ass_style(version.job.params,
-                                                                                 profile)),
+                    style, covers = _placement(version, profile, probe)
+                    (tmp / ass).write_text(subs.ass_text(list(version.source.cues), style),
                                            encoding="utf-8")
                     outputs.append(fg.OutputSpec(profile.name, profile.width, profile.height,
                                                  profile.fit, profile.audio, ass,
-                                                 media.file_url(tmp / f"video-l{a}p{i}.mp4")))
+                                                 media.file_url(tmp / f"video-l{a}p{i}.mp4"),
+                                                 covers))
             clean = self._clean_picture(ctx, first)
             if clean:
                 outputs.append(fg.OutputSpec("master", clean[1].width, clean[1].height,
