@@ -27,6 +27,7 @@ class BandWatch:
         edges = np.linspace(0, self.rows - 1, bands + 1).round().astype(int)
         self.bands = [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
         self.read_text = [False] * bands  # the band's last read found text
+        self.read_at = [0] * bands  # when it was last read (ms)
         self._prev: np.ndarray | None = None
         self.still_count = np.zeros((self.rows - 1, self.cols - 1), np.int32)
         self._edges = np.zeros((self.rows - 1, self.cols - 1), bool)
@@ -64,15 +65,16 @@ class BandWatch:
         return array[a:z]
 
     def changed(self, b: int) -> bool:
-        """Text-like pixels came (or went, where the last read found text: still edges of
-        the picture that something passes in front of end nothing)."""
+        """Text-like pixels came (not the picture's own, not a text already read), or, where
+        the last read found text, pixels of it changed since (it went, or another replaced
+        it: still edges something passes in front of end nothing)."""
         cur, ref = self._band(self.mask, b), self._band(self.reference, b)
-        union = int((cur | ref).sum())
-        if union < MIN_PIXELS:
-            return False
         came = int((cur & ~ref & ~self._band(self.known, b)).sum())
-        went = int((ref & ~cur).sum()) if self.read_text[b] else 0
-        return max(came, went) >= MIN_PIXELS and max(came, went) / union > CHANGED
+        went = 0
+        if self.read_text[b]:
+            went = int((ref & (self._band(self.changed_at, b) > self.read_at[b])).sum())
+        union = int((cur | ref).sum())
+        return max(came, went) >= MIN_PIXELS and max(came, went) / max(union, 1) > CHANGED
 
     def arrived(self, box: tuple[int, int, int, int], default: int) -> int:
         """When the sharp pixels inside a box of the frame (x0, y0, x1, y1) last changed: the
@@ -84,20 +86,34 @@ class BandWatch:
         return int(np.median(times)) if times.size else default
 
     def has_text(self, b: int) -> bool:
-        return int(self._band(self.mask, b).sum()) >= MIN_PIXELS
+        """The band holds still sharp pixels that are not the picture's own."""
+        return int((self._band(self.mask, b) & ~self._band(self.known, b)).sum()) >= MIN_PIXELS
 
-    def settle(self, bands: list[int], found: list[tuple[int, int]]) -> None:
-        """These bands were read (`found`: the frame rows of the texts the read found): their
-        present pixels are what later samples compare to."""
-        text_rows = np.zeros(self.mask.shape[0], bool)
-        for y0, y1 in found:
-            text_rows[max(0, y0 // self.factor - 1): y1 // self.factor + 2] = True
+    def settle(self, bands: list[int], found: list[tuple[int, int, int, int]], t: int) -> None:
+        """These bands were read at t (`found`: the boxes, frame pixels, of the texts the read
+        found): later samples compare to what is there now, a found text's sharp pixels
+        counted in whole (those not still yet are no news when they become so)."""
+        k = self.factor
+        text = np.zeros_like(self.mask)
+        for x0, y0, x1, y1 in found:
+            text[max(0, y0 // k - 1): y1 // k + 2, max(0, x0 // k - 1): x1 // k + 2] = True
         for b in bands:
             a, z = self.bands[b]
-            self.read_text[b] = bool(text_rows[a:z].any())
-            self.known[a:z] |= self.mask[a:z] & ~text_rows[a:z, None]
-            a, z = self.bands[b]
-            self.reference[a:z] = self.mask[a:z]
+            self.read_text[b] = bool(text[a:z].any())
+            self.read_at[b] = t
+            self.known[a:z] |= self.mask[a:z] & ~text[a:z]
+            self.reference[a:z] = self.mask[a:z] | (self._edges[a:z] & text[a:z])
+
+    def columns_of(self, first: int, last: int, width: int) -> tuple[int, int]:
+        """The frame columns that hold the bands' text-like pixels (with a margin): a read
+        need not look at the rest of the row."""
+        a, z = self.bands[first][0], self.bands[last][1]
+        cols = np.flatnonzero((self.mask[a:z] & ~self.known[a:z]).any(axis=0))
+        if cols.size == 0:
+            return 0, width
+        margin = max(2, self.cols // 25)
+        return (max(0, (int(cols[0]) - margin) * self.factor),
+                min(width, (int(cols[-1]) + margin + 2) * self.factor))
 
     def rows_of(self, first: int, last: int, height: int) -> tuple[int, int]:
         """The frame rows bands first..last cover (with a margin of a small row)."""

@@ -61,8 +61,10 @@ def scan_frames(frames: Iterable[np.ndarray], fps: float, reader: Reader,
             if any(watch.has_text(b) for b in bands):  # else the text went: nothing to read
                 if all(t < not_before.get(b, 0) for b in run):
                     continue  # backing off: the change waits (its bands are not settled)
-                found = [TextLine(ln.text, (ln.box[0], ln.box[1] + y0, ln.box[2], ln.box[3] + y0),
-                                  ln.confidence) for ln in reader.read(frame[y0:y1])]
+                x0, x1 = watch.columns_of(first, last, frame.shape[1])
+                found = [TextLine(ln.text, (ln.box[0] + x0, ln.box[1] + y0, ln.box[2] + x0,
+                                            ln.box[3] + y0), ln.confidence)
+                         for ln in reader.read(frame[y0:y1, x0:x1])]
                 report.reads += 1
                 report.read_rows.append((t, round(y0 * scale_y), round(y1 * scale_y)))
                 for b in bands:
@@ -82,7 +84,7 @@ def scan_frames(frames: Iterable[np.ndarray], fps: float, reader: Reader,
             starts = {ln: arrived[id(f)] for ln, f in zip(lines, found)}
             tracker.observe(max(0, t - half), (round(y0 * scale_y), round(y1 * scale_y)), lines,
                             starts.__getitem__)
-            watch.settle(bands, [(ln.box[1], ln.box[3]) for ln in found])
+            watch.settle(bands, [ln.box for ln in found], t)
     items = tracker.close(duration_ms)
     report.onscreen.items = classify(items, *source_size)
     return report
