@@ -251,3 +251,46 @@ def test_a_picture_without_text_finds_nothing_and_changes_nothing(
         assert (tmp_path / "on" / "outputs" / name).read_bytes() == \
             (work / "outputs" / name).read_bytes(), name
     assert _cues(work / "outputs" / "textless" / "pt" / "subtitles.srt")  # subtitles burned
+
+
+def test_an_edited_source_line_is_covered_and_burned_the_others_left_to_the_screen() -> None:
+    from pipeline import subtitles as subs
+    from pipeline.onscreen.cover import Frame, plan
+    from pipeline.onscreen.model import Onscreen, OnscreenItem
+
+    shown = Onscreen(854, 480, [
+        OnscreenItem("济南被称为泉城", (312, 408, 541, 453), 600, 2700, "Hani", 0.99, "subtitle"),
+        OnscreenItem("趵突泉的泉水从地下涌出", (251, 409, 600, 452), 3000, 6000, "Hani", 0.99,
+                     "subtitle"),
+        OnscreenItem("泉城济南", (25, 14, 178, 69), 0, 12000, "Hani", 0.99, "caption")])
+    cues = [subs.Cue(700, 2300, "济南被称为泉城"), subs.Cue(3100, 5700, "趵突泉的泉水\n从地下涌出"),
+            subs.Cue(7000, 8000, "欢迎")]
+    same = plan(shown, cues, "cover", own_language=True)
+    assert same.cues == (cues[2],) and same.band is None  # only what the screen lacks
+    edited = [cues[0], subs.Cue(3100, 5700, "趵突泉的泉水从地下喷涌而出"), cues[2]]
+    fix = plan(shown, edited, "cover", own_language=True)
+    assert fix.cues == (edited[1], edited[2]) and fix.windows == ((3000, 6000),)
+    other = plan(shown, cues, "cover", own_language=False)
+    assert other.cues == tuple(cues) and other.windows == ((600, 6000),)  # one band, no blink
+    assert other.band is not None and other.band[1] < 408 and other.band[3] > 453
+    assert plan(shown, cues, "keep", own_language=False).band is None
+    assert plan(shown, cues, "above", own_language=False).top == 408
+    # a 16:9 source boxed into a vertical frame: the band stays on the picture
+    x, y, w, h = Frame(360, 640, "pad").box((0, 400, 854, 460), 854, 480)
+    assert (x, w) == (0, 360) and 320 - 101 < y < 320 + 101 and h > 0
+
+
+def test_the_cover_band_is_drawn_under_the_subtitles_in_real_ffmpeg(tmp_path: Path) -> None:
+    """The band is opaque while its window lasts and gone after it."""
+    import numpy as np
+
+    from pipeline.av import filtergraph as fg
+
+    band = fg.Cover(0, 120, 320, 60, ((0.0, 0.4),))
+    out = fg.OutputSpec("wide", 320, 180, "pad", True, None, "file:out.mp4", (band,))
+    args = fg.video_args(["-f", "lavfi", "-i", "color=c=white:s=320x180:r=25:d=0.8"], [out],
+                         fps=25, crf=18, preset="superfast", fonts_dir=None)
+    mt.ffmpeg(*args, cwd=tmp_path)
+    during, after = mt.frame(tmp_path / "out.mp4", 0.2), mt.frame(tmp_path / "out.mp4", 0.6)
+    assert np.median(during[125:175]) < 30 and np.median(during[20:100]) > 230
+    assert np.median(after[125:175]) > 230
