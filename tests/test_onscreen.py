@@ -274,6 +274,7 @@ def test_an_edited_source_line_is_covered_and_burned_the_others_left_to_the_scre
     assert other.cues == tuple(cues) and other.windows == ((600, 6000),)  # one band, no blink
     assert other.band is not None and other.band[1] < 408 and other.band[3] > 453
     assert plan(shown, cues, "keep", own_language=False).band is None
+    assert plan(shown, cues, "keep", own_language=True).cues == (cues[2],)
     assert plan(shown, cues, "above", own_language=False).top == 408
     # a 16:9 source boxed into a vertical frame: the band stays on the picture
     x, y, w, h = Frame(360, 640, "pad").box((0, 400, 854, 460), 854, 480)
@@ -294,3 +295,31 @@ def test_the_cover_band_is_drawn_under_the_subtitles_in_real_ffmpeg(tmp_path: Pa
     during, after = mt.frame(tmp_path / "out.mp4", 0.2), mt.frame(tmp_path / "out.mp4", 0.6)
     assert np.median(during[125:175]) < 30 and np.median(during[20:100]) > 230
     assert np.median(after[125:175]) > 230
+
+
+def _onscreen_qa(out: Path) -> dict[str, list[dict[str, Any]]]:
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    return {d["lang"]: [f for f in d["qa"] if f["kind"] == "onscreen"]
+            for d in manifest["deliverables"] if d["video"] == "quancheng_burned"}
+
+
+def test_qa_reads_each_version_back_and_flags_text_left_under_it(burned: Burned,
+                                                                 tmp_path: Path) -> None:
+    """The render reads its picture back where the source has burned-in subtitles: nothing
+    to flag when they are covered; with render.source_subtitles: keep, the en and pt
+    subtitles burned over the Chinese ones do not read as themselves: findings, and --strict
+    fails those versions."""
+    assert _onscreen_qa(burned.out) == {"en": [], "pt": [], "zh": []}
+    work = tmp_path / "keep"
+    shutil.copytree(burned.root, work)
+    data = yaml.safe_load((work / "pipeline.yaml").read_text(encoding="utf-8"))
+    data["render"]["source_subtitles"] = "keep"
+    (work / "pipeline.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    kept = run_pipeline(work / "pipeline.yaml", "--strict")
+    ran = {(o["stage"], o["lang"]) for o in kept.outcomes if o["status"] == "ran"}
+    assert ran == {("render", "en"), ("render", "pt"), ("render", "zh")}
+    qa = _onscreen_qa(work / "outputs")
+    for lang in ("en", "pt"):  # OCR reads the two texts burned together as a garble
+        assert "unreadable" in {f["rule"] for f in qa[lang]}, qa[lang]
+    assert qa["zh"] == []  # the screen's own subtitles, shown once
+    assert kept.code == 1 and "FAILED qa quancheng_burned/en" in kept.stderr.replace(" ", " ")

@@ -456,13 +456,17 @@ def parse_loudness(stderr: str) -> dict[str, float]:
 
 
 def gray_frames(src: Path, width: int, height: int, fps: float,
-                limit: float | None = None) -> Iterator[np.ndarray]:
+                limit: float | None = None, *, start: float = 0.0,
+                count: int | None = None) -> Iterator[np.ndarray]:
     """The source's picture as grey width x height frames, `fps` a second from t=0 (frame i
     at i/fps), read from one ffmpeg process through a pipe: for measuring where text is
     (the scan stage), never for making pictures."""
     trim = ["-t", f"{limit:.3f}"] if limit else []
-    cmd = [ffmpeg_bin(), "-nostdin", "-hide_banner", "-v", "error", *trim, "-i", file_url(src),
-           "-map", "0:v:0", "-an", "-vf", f"fps={fps:g},scale={width}:{height},format=gray",
+    seek = ["-ss", f"{start:.3f}"] if start else []
+    frames = ["-frames:v", str(count)] if count else []
+    cmd = [ffmpeg_bin(), "-nostdin", "-hide_banner", "-v", "error", *trim, *seek, "-i",
+           file_url(src), "-map", "0:v:0", "-an", "-vf",
+           f"fps={fps:g},scale={width}:{height},format=gray", *frames,
            "-f", "rawvideo", "-pix_fmt", "gray", "-"]
     size = width * height
     try:
@@ -482,3 +486,13 @@ def gray_frames(src: Path, width: int, height: int, fps: float,
             proc.wait()
         proc.stdout.close()
         proc.stderr.close()
+
+
+def gray_frame_at(src: Path, t: float) -> np.ndarray:
+    """One grey picture of a file at t seconds, at its own size (QA reads it back)."""
+    info = probe(src)
+    w, h = (info.height, info.width) if info.rotation in (90, 270) else (info.width, info.height)
+    frames = list(gray_frames(src, w, h, 25.0, None, start=t, count=1))
+    if not frames:
+        raise MediaError(f"{src}: no picture at {t:.2f} s")
+    return frames[0]

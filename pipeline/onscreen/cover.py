@@ -48,7 +48,7 @@ def plan(onscreen: Onscreen | None, cues: list[subs.Cue], mode: str,
     """`mode`: cover | above | keep (render.source_subtitles); `own_language`: the version is
     in the language the screen's subtitles are in (their text is its transcript)."""
     shown = onscreen.subtitles() if onscreen else []
-    if not shown or mode == "keep":
+    if not shown or (mode == "keep" and not own_language):
         return SourceText(None, (), None, tuple(cues))
     covered: list[OnscreenItem] = list(shown)
     burn = list(cues)
@@ -61,6 +61,8 @@ def plan(onscreen: Onscreen | None, cues: list[subs.Cue], mode: str,
             burn.append(cue)
             covered += under  # an edited line: the original goes under the band
     top = min(i.box[1] for i in shown)
+    if mode == "keep":  # never a second copy, whatever the mode; an edit burned where it falls
+        return SourceText(None, (), None, tuple(burn))
     if mode == "above" or not covered:
         return SourceText(None, (), top if mode == "above" else None, tuple(burn))
     assert onscreen is not None

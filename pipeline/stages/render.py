@@ -18,7 +18,7 @@ from pipeline.cache import atomic_path, read_json, write_text_atomic
 from pipeline.config import Config
 from pipeline.av.fonts import check_coverage
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
-from pipeline.onscreen import cover
+from pipeline.onscreen import cover, readback
 from pipeline.onscreen.model import Onscreen, load_onscreen
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
@@ -62,6 +62,7 @@ class RenderParams:
     seconds: float | None = None  # a sample: only the first seconds
     source_subtitles: str = "keep"  # cover | above | keep: subtitles burned into the source
     own_language: bool = False  # the version is in the source's language
+    readback: str = "none"  # the OCR engine that reads the finished picture back (QA)
 
 
 def profiles_of(config: Config) -> tuple[Profile, ...]:
@@ -138,7 +139,7 @@ class Render(Stage[RenderParams]):
                             SoundSpec(n.mode, n.duck_db, n.music_db, r.loudness_lufs, r.true_peak_db),
                             font, s.size, RuleBook.from_config(s).for_lang(task.lang), fonts,
                             master_picture(c), source_subtitles=r.source_subtitles,
-                            own_language=own)
+                            own_language=own, readback=c.scan.engine)
 
     def inputs(self, ws: Workspace, task: Task, params: RenderParams) -> dict[str, Path]:
         assert task.lang
@@ -295,12 +296,34 @@ class Render(Stage[RenderParams]):
             write_text_atomic(ctx.paths.subtitles_ass(task.video, task.lang),
                               (tmp / f"l{a}p0.ass").read_text(encoding="utf-8"))
         result = Result()
+        if p.seconds is None:
+            readback = self._read_back(ctx, version)
+            if readback:
+                result.extra["readback"] = readback
         result.extra["loudness"] = loud
         result.extra["deliverables"] = {
             profile.name: self._measure(self.deliverable(ctx.paths, task, profile.name),
                                         loud if profile.audio else None)
             for profile in p.profiles}
         return result
+
+    def _read_back(self, ctx: RunContext, version: _Version) -> dict[str, Any] | None:
+        """Where the source has burned-in subtitles: the deliverable in the source's shape,
+        read back by OCR at the middle of its subtitles (QA: text boxes that overlap, the
+        source's script left in a translated version's subtitle band)."""
+        p, onscreen = version.job.params, version.onscreen
+        if onscreen is None or not onscreen.subtitles() or p.readback == "none":
+            return None
+        aspect = onscreen.width / max(1, onscreen.height)
+        profile = next((f for f in p.profiles if abs(f.width / f.height - aspect) < 0.02), None)
+        if profile is None:
+            return None
+        path = self.deliverable(ctx.paths, version.job.task, profile.name)
+        frames = [(t, media.gray_frame_at(path, t)) for t in readback.moments(onscreen)]
+        found = readback.read_back(ctx.engines.reader(p.readback), frames, onscreen,
+                                   profile.height, not p.own_language,
+                                   list(version.source.cues))
+        return {"profile": profile.name, "frames": len(frames), "findings": found}
 
     @staticmethod
     def _measure(path: Path, loudness: dict[str, Any] | None) -> dict[str, Any]:
