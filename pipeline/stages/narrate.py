@@ -19,7 +19,7 @@ import numpy as np
 
 from pipeline.av import media
 from pipeline import subtitles as subs
-from pipeline.av.wav import length_ms, read_wav, write_wav
+from pipeline.av.wav import length_ms, read_wav, readable, write_wav
 from pipeline.narration import hearing
 from pipeline.engines.asr import roundtrip
 from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic
@@ -172,7 +172,7 @@ class Narrate(Stage[NarrateParams]):
         paths, made = [], 0
         for text in texts:
             path = ctx.paths.line_audio(line_key(p, text))
-            if not path.is_file():
+            if not path.is_file() or not readable(path):  # a broken entry is a miss
                 voice = voice or ctx.engines.voice(p.voice, [ctx.paths.assets("voices")])
                 with atomic_path(path) as tmp:
                     voice.synthesize(text, tmp, p.rate, lexicon)

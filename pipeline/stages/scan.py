@@ -40,6 +40,16 @@ def frame_size(shown: tuple[int, int]) -> tuple[int, int]:
     return max(2, round(w * rows / h / 2) * 2), rows
 
 
+class _Lazy:
+    """The pool's OCR engine, loaded at the first read: a picture without text loads none."""
+
+    def __init__(self, ctx: RunContext, engine: str) -> None:
+        self.ctx, self.engine = ctx, engine
+
+    def read(self, image: Any) -> list[ocr.TextLine]:
+        return self.ctx.engines.reader(self.engine).read(image)
+
+
 class Scan(Stage[ScanParams]):
     name = "scan"
     version = 1
@@ -70,7 +80,7 @@ class Scan(Stage[ScanParams]):
         usable = probe.usable_duration
         report = scan_frames(media.gray_frames(job.inputs["source"], width, height, p.fps,
                                                usable if usable < probe.duration else None),
-                             p.fps, ctx.engines.reader(p.engine), shown, round(usable * 1000))
+                             p.fps, _Lazy(ctx, p.engine), shown, round(usable * 1000))
         record.update(report.onscreen.as_dict(), fps=p.fps, samples=report.samples,
                       reads=report.reads)
         write_json_atomic(out, record)
