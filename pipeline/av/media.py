@@ -490,9 +490,8 @@ def gray_frames(src: Path, width: int, height: int, fps: float,
 
 def gray_frame_at(src: Path, t: float) -> np.ndarray:
     """One grey picture of a file at t seconds, at its own size (QA reads it back)."""
-    info = probe(src)
-    w, h = (info.height, info.width) if info.rotation in (90, 270) else (info.width, info.height)
-    frames = list(gray_frames(src, w, h, 25.0, None, start=t, count=1))
+    info = probe(src)  # its size as shown (rotation applied), as ffmpeg decodes it
+    frames = list(gray_frames(src, info.width, info.height, 25.0, None, start=t, count=1))
     if not frames:
         raise MediaError(f"{src}: no picture at {t:.2f} s")
     return frames[0]

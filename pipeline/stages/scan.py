@@ -27,9 +27,8 @@ class ScanParams:
 
 
 def shown_size(probe: media.Probe) -> tuple[int, int]:
-    """The picture's size as it is shown (rotation applied): what the boxes are in."""
-    if probe.rotation in (90, 270):
-        return probe.height, probe.width
+    """The picture's size as it is shown (the probe applies the rotation): what the boxes
+    are in."""
     return probe.width, probe.height
 
 
