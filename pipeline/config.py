@@ -296,6 +296,11 @@ class RenderConfig(Strict):
     loudness_lufs: float = Field(-14.0, ge=-40, le=-5,
                                  description="integrated loudness of every deliverable")
     true_peak_db: float = Field(-1.0, ge=-9, le=0, description="true-peak ceiling, dBTP")
+    source_subtitles: Literal["cover", "above", "keep"] = Field(
+        "cover",
+        description="where the source has burned-in subtitles (scan): cover them with a band "
+                    "the version's subtitles sit in, set the version's subtitles above them, or "
+                    "keep both where they fall")
     master: str | None = Field(
         None, description="a profile name (with audio): one file per video in that frame, no "
                           "burned text, each language's mix as an audio track and its subtitles "
@@ -377,6 +382,15 @@ class ExtractConfig(Strict):
     )
 
 
+class ScanConfig(Strict):
+    engine: Literal["rapidocr", "none"] = Field(
+        "rapidocr",
+        description="reads the text in the picture (burned-in subtitles, titles) into "
+                    "source/onscreen.json; none: the picture is not read")
+    fps: float = Field(4.0, ge=0.5, le=12.0,
+                       description="pictures a second compared to find where text changes")
+
+
 class ExecutorConfig(Strict):
     jobs: int | None = Field(
         None, ge=1, le=256,
@@ -422,6 +436,7 @@ class Config(Strict):
     narration: NarrationConfig = NarrationConfig()
     subtitles: SubtitleConfig = SubtitleConfig()
     render: RenderConfig = RenderConfig()
+    scan: ScanConfig = ScanConfig()
     executor: ExecutorConfig = ExecutorConfig()
     delivery: DeliveryConfig = DeliveryConfig()
 

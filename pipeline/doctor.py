@@ -38,6 +38,7 @@ def checks(ws: Workspace) -> Iterator[tuple[bool, str, str]]:
         yield False, f"ASR engine {t.engine}: not installed", recognizer.INSTALL
     if t.model == AUTO:
         yield from ((True, line, "") for line in _auto_models(ws))
+    yield _scan_check(ws)
     yield from _mt_checks()
     model_checked = False
     for lang in cfg.languages:
@@ -71,6 +72,20 @@ def _hearing_check(ws: Workspace) -> tuple[bool, str, str]:
         return True, f"narration.verify: faster-whisper {roundtrip.MODEL} (packaged)", ""
     except PipelineError as e:
         return False, "narration.verify", str(e)
+
+
+def _scan_check(ws: Workspace) -> tuple[bool, str, str]:
+    """scan.engine: its packaged model files by content (loading it is a run's cost)."""
+    from pipeline.engines import ocr
+
+    engine = ws.config.scan.engine
+    if engine == ocr.OFF:
+        return True, "scan: off (scan.engine: none); text in the picture is not read", ""
+    try:
+        found = ocr.identity(engine, ws.hashes.sha256)
+        return True, f"scan: OCR {engine} {found.get('version', '')} (models packaged)", ""
+    except PipelineError as e:
+        return False, f"scan: OCR {engine}", str(e)
 
 
 def _speech_language(ws: Workspace, video: Video) -> str | None:
@@ -192,6 +207,13 @@ def inventory() -> list[str]:
         except PipelineError as e:
             lines.append(f"  {name}: {e}")
         lines += [f"  {note}" for note in engine.notes()]
+    lines.append("OCR (scan.engine):")
+    try:
+        from pipeline.engines.ocr import rapid
+
+        lines.append(f"  rapidocr  packaged: {', '.join(f.name for f in rapid.model_files())}")
+    except PipelineError as e:
+        lines.append(f"  rapidocr  {e}")
     lines.append("Voices:")
     from pipeline.engines.models import _package_dir
 

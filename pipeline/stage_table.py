@@ -23,7 +23,8 @@ class StageInfo:
 
 TABLE: tuple[StageInfo, ...] = (
     StageInfo("extract", per_lang=False, needs=()),
-    StageInfo("transcribe", per_lang=False, needs=("extract",)),
+    StageInfo("scan", per_lang=False, needs=("extract",)),
+    StageInfo("transcribe", per_lang=False, needs=("extract", "scan")),
     StageInfo("translate", per_lang=True, needs=("transcribe",)),
     StageInfo("narrate", per_lang=True, needs=("translate",)),
     StageInfo("render", per_lang=True, needs=("narrate",), runs_in="full"),

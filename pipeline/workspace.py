@@ -105,6 +105,9 @@ class Layout:
     def audio(self, video: str) -> Path:
         return self.out.joinpath(video, "source", "audio.wav")
 
+    def onscreen(self, video: str) -> Path:
+        return self.out.joinpath(video, "source", "onscreen.json")
+
     def transcript_json(self, video: str) -> Path:
         return self.out.joinpath(video, "source", "transcript.json")
 

@@ -93,6 +93,9 @@ def base_config() -> dict[str, Any]:
         # in this process, stage by stage: the kill test relies on that order; the Dask
         # path has its own test (test_batch.py)
         "executor": {"jobs": 1},
+        # testsrc2 draws a running clock, text that changes every picture: reading it is
+        # the scan's cost, not these tests' (the scan has its own: test_onscreen.py)
+        "scan": {"engine": "none"},
     }
 
 

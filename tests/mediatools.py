@@ -272,3 +272,57 @@ def tone_db(samples: np.ndarray, rate: int, start: float, end: float, freq: floa
     freqs = np.fft.rfftfreq(len(chunk), 1 / rate)
     peak = spectrum[(freqs > freq - 30) & (freqs < freq + 30)].max()
     return float(20 * np.log10(max(peak, 1e-7)))
+
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+@dataclass(frozen=True)
+class Burned:
+    """Text burned into a test clip: what, where (a name) and when (s)."""
+
+    text: str
+    place: str  # subtitle | title | lower_third
+    start: float
+    end: float
+
+
+def _drawtext(index: int, item: Burned, size: tuple[int, int]) -> str:
+    w, h = size
+    where = {
+        "subtitle": f"fontsize={round(h * 0.065)}:x=(w-tw)/2:y=h-th-{round(h * 0.07)}:"
+                    "fontcolor=white:borderw=2:bordercolor=black",
+        "title": f"fontsize={round(h * 0.07)}:x={round(w * 0.04)}:y={round(h * 0.05)}:"
+                 "fontcolor=white:shadowcolor=black@0.6:shadowx=2:shadowy=2",
+        "lower_third": f"fontsize={round(h * 0.055)}:x={round(w * 0.05)}:y={round(h * 0.58)}:"
+                       "fontcolor=white:box=1:boxcolor=0x1f4e79@0.85:boxborderw=10",
+    }[item.place]
+    return (f"drawtext=fontfile={CJK_FONT}:textfile=t{index}.txt:{where}:"
+            f"enable='between(t,{item.start:.3f},{item.end:.3f})'")
+
+
+def burn_text(src: Path, out: Path, burned: list[Burned], size: tuple[int, int]) -> None:
+    """Copy a clip with text drawn into its picture (drawtext, Noto Sans CJK); the sound is
+    copied."""
+    with tempfile.TemporaryDirectory(prefix="burn-") as tmp:
+        for i, item in enumerate(burned):
+            Path(tmp, f"t{i}.txt").write_text(item.text, encoding="utf-8")
+        graph = ",".join(_drawtext(i, item, size) for i, item in enumerate(burned)) or "null"
+        ffmpeg("-i", str(src.resolve()), "-vf", graph, "-c:v", "libx264", "-preset", "ultrafast",
+               "-pix_fmt", "yuv420p", "-c:a", "copy", str(out.resolve()), cwd=Path(tmp))
+
+
+def zh_speech_track(sentences: list[str], lead: float = 0.8, pause: float = 0.7,
+                    tail: float = 1.0) -> tuple[np.ndarray, int, list[Placed]]:
+    """Mandarin sentences (Kokoro) one after another with their times (s)."""
+    parts: list[np.ndarray] = []
+    placed, t, rate = [], lead, 24000
+    for s in sentences:
+        audio, rate = speak_zh(s)
+        if not parts:
+            parts.append(np.zeros(int(lead * rate), np.int16))
+        placed.append(Placed(s, t, t + len(audio) / rate))
+        t += len(audio) / rate + pause
+        parts += [audio, np.zeros(int(pause * rate), np.int16)]
+    parts[-1] = np.zeros(int(tail * rate), np.int16)
+    return np.concatenate(parts), rate, placed

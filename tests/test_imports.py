@@ -110,7 +110,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("pipeline.subtitles",),
     ("pipeline.av",),
     ("pipeline.engines",),
-    ("pipeline.transcription", "pipeline.translation", "pipeline.narration"),
+    ("pipeline.onscreen", "pipeline.transcription", "pipeline.translation", "pipeline.narration"),
     ("pipeline.stage_table", "pipeline.config"),
     ("pipeline.workspace",),
     ("pipeline.stages",),

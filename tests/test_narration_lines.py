@@ -50,6 +50,7 @@ def _config(**narration: Any) -> dict[str, Any]:
                    "crf": 30, "preset": "superfast"},
         # two threads: the languages' lines side by side (the serial run is a test below)
         "executor": {"jobs": 1, "threads": 2},
+        "scan": {"engine": "none"},  # testsrc2's running clock is text (test_onscreen.py)
     }
 
 
@@ -125,7 +126,7 @@ def _stale(config: Path) -> set[Task]:
     registry = default_registry()
     tasks = [Task(s, VIDEO, lang) for s in ("translate", "narrate", "render")
              for lang in ("en", "pt", "zh")]
-    tasks += [Task(s, VIDEO) for s in ("extract", "transcribe", "master")]
+    tasks += [Task(s, VIDEO) for s in ("extract", "scan", "transcribe", "master")]
     return {t for t in tasks if registry.stage(t.stage).wanted(ws.config)
             and not evaluate(ws, registry, t).status.fresh}
 

@@ -126,11 +126,10 @@ def test_a_translation_baseline_reads_back() -> None:
 
 
 def test_a_transcript_record_reads_back_and_a_missing_language_is_a_miss(tmp_path: Path) -> None:
-    from pipeline.subtitles.model import Cue
-    from pipeline.transcription.record import TranscriptRecord
+    from pipeline.transcription.record import TranscriptEvent, TranscriptRecord
 
     script = TranscriptRecord("pt", {"engine": "script", "file": "tour.script.txt"}, (),
-                              (Cue(0, 2500, "Olá,\nJinan"),))
+                              (TranscriptEvent(0, 2500, "Olá,\nJinan", "script"),))
     text = script.to_json()
     assert list(json.loads(text)) == ["language", "engine", "segments", "events"]
     assert TranscriptRecord.from_json(text) == script

@@ -50,6 +50,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunResult]
                                 "vertical": {"width": 360, "height": 640, "fit": "blur"}},
                    "preset": "superfast"},
         "executor": {"jobs": 1},
+        "scan": {"engine": "none"},  # testsrc2's running clock is text (test_onscreen.py)
     }))
     return root, run_pipeline(config)
 

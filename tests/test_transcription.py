@@ -97,6 +97,7 @@ def test_silent_and_music_clips_give_no_subtitles(tmp_path: Path) -> None:
     config.write_text(yaml.safe_dump({
         "inputs": ["media/*.mp4"], "languages": ["en"], "translate": {"glossary": None},
         "render": {"profiles": {"small": {"width": 320, "height": 180}}, "preset": "superfast"},
+        "scan": {"engine": "none"},  # testsrc2's running clock is text (test_onscreen.py)
     }), encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "pipeline", "run", "-c", str(config)],
                           capture_output=True, text=True, check=False)

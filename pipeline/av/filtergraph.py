@@ -10,6 +10,19 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Cover:
+    """An opaque band drawn over the picture (x, y, w, h in the output's pixels) while any
+    of its windows (seconds) lasts: burned-in source subtitles under a version's own."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    windows: tuple[tuple[float, float], ...]
+    color: str = "0x101010"
+
+
+@dataclass(frozen=True)
 class OutputSpec:
     name: str  # profile name
     width: int
@@ -21,6 +34,7 @@ class OutputSpec:
     fps: str | None = None  # output frame rate ("25", "30000/1001"); None: the source's
     gop: int | None = None  # closed GOP in frames; None: half the frame rate
     max_kbps: int | None = None  # bitrate cap (maxrate, 2 s buffer); None: CRF alone
+    covers: tuple[Cover, ...] = ()  # drawn before the subtitles
 
 
 @dataclass(frozen=True)
@@ -115,10 +129,17 @@ def _fit(o: OutputSpec, src: str, dst: str, i: int) -> str:
             f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1{dst}")
 
 
+def _cover(c: Cover) -> str:
+    when = "+".join(f"between(t,{a:.3f},{b:.3f})" for a, b in c.windows)
+    return (f"drawbox=x={c.x}:y={c.y}:w={c.w}:h={c.h}:color={c.color}@1:t=fill:"
+            f"enable='{when}'")
+
+
 def _burn(o: OutputSpec, fonts: str) -> str:
-    if o.ass_file is None:
-        return "null"
-    return f"ass=filename={o.ass_file}{fonts}:shaping=complex"
+    steps = [_cover(c) for c in o.covers if c.windows and c.w > 0 and c.h > 0]
+    if o.ass_file is not None:
+        steps.append(f"ass=filename={o.ass_file}{fonts}:shaping=complex")
+    return ",".join(steps) or "null"
 
 
 def still_picture(duration: float, fps: float = 25.0) -> list[str]:

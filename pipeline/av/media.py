@@ -12,11 +12,14 @@ import re
 import shutil
 import subprocess
 import wave
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pipeline import records
+import numpy as np
+
 from pipeline.errors import MediaError
 
 
@@ -520,3 +523,45 @@ def parse_loudness(stderr: str) -> dict[str, float]:
 def _frame_time(line: str) -> float:
     m = re.search(r" t:\s*(\d+(?:\.\d+)?)", line)
     return float(m.group(1)) if m else 0.0
+
+
+def gray_frames(src: Path, width: int, height: int, fps: float,
+                limit: float | None = None, *, start: float = 0.0,
+                count: int | None = None) -> Iterator[np.ndarray]:
+    """The source's picture as grey width x height frames, `fps` a second from t=0 (frame i
+    at i/fps), read from one ffmpeg process through a pipe: for measuring where text is
+    (the scan stage), never for making pictures."""
+    trim = ["-t", f"{limit:.3f}"] if limit else []
+    seek = ["-ss", f"{start:.3f}"] if start else []
+    frames = ["-frames:v", str(count)] if count else []
+    cmd = [ffmpeg_bin(), "-nostdin", "-hide_banner", "-v", "error", *trim, *seek, "-i",
+           file_url(src), "-map", "0:v:0", "-an", "-vf",
+           f"fps={fps:g},scale={width}:{height},format=gray", *frames,
+           "-f", "rawvideo", "-pix_fmt", "gray", "-"]
+    size = width * height
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError as e:
+        raise MediaError("ffmpeg is not installed; run `make demo` or apt-get install ffmpeg") from e
+    assert proc.stdout is not None and proc.stderr is not None
+    try:
+        while len(data := proc.stdout.read(size)) == size:
+            yield np.frombuffer(data, np.uint8).reshape(height, width)
+        stderr = proc.stderr.read().decode("utf-8", errors="replace")
+        if proc.wait() != 0:
+            raise MediaError(f"{src}: reading the picture failed: {_last_lines(stderr)}")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def gray_frame_at(src: Path, t: float) -> np.ndarray:
+    """One grey picture of a file at t seconds, at its own size (QA reads it back)."""
+    info = probe(src)  # its size as shown (rotation applied), as ffmpeg decodes it
+    frames = list(gray_frames(src, info.width, info.height, 25.0, None, start=t, count=1))
+    if not frames:
+        raise MediaError(f"{src}: no picture at {t:.2f} s")
+    return frames[0]

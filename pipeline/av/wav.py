@@ -20,6 +20,16 @@ def length_ms(path: Path) -> int:
         return int(1000 * w.getnframes() / w.getframerate())
 
 
+def readable(path: Path) -> bool:
+    """Whether the file is a WAV whose header parses (a disk that filled up mid-write leaves
+    one that does not: a cache treats it as missing)."""
+    try:
+        length_ms(path)
+        return True
+    except (EOFError, wave.Error, ZeroDivisionError, OSError):
+        return False
+
+
 def write_wav(path: Path, samples: np.ndarray, rate: int) -> None:
     with wave.open(str(path), "wb") as w:
         w.setnchannels(1)

@@ -1,5 +1,5 @@
 """QA findings per version: subtitle rules, narration overflow and names not heard, loudness,
-glossary terms."""
+glossary terms, text in the finished picture (overlapping, or the source's left in the band)."""
 
 from __future__ import annotations
 
@@ -87,6 +87,8 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
         if peak is not None and peak > ceiling + 0.2:
             found.append({"kind": "loudness", "profile": profile, "rule": "true_peak",
                           "detail": f"{peak:.1f} dBTP > {ceiling:g}"})
+    # the picture read back by OCR where the source has burned-in subtitles (render)
+    found += ((state.extra.get("readback") or {}).get("findings", []) if state else [])
     tstate = TaskState.load(ws.paths.state(Task("translate", video, lang)))
     for w in (tstate.extra.get("glossary_lost", []) if tstate else []):
         found.append({"kind": "glossary", "rule": "term_lost", "detail": w})

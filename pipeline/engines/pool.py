@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pipeline.engines import asr, mt, tts
+from pipeline.engines import asr, mt, ocr, tts
 
 T = TypeVar("T")
 
@@ -51,3 +51,7 @@ class EnginePool:
 
     def voice(self, spec: str, search: list[Path]) -> tts.Voice:
         return self._get(("tts", spec, tuple(search)), lambda: tts.make_voice(spec, search, self._shared))
+
+    def reader(self, engine: str) -> ocr.TextReader:
+        """The OCR engine that reads the text in the picture (the scan stage)."""
+        return self._get(("ocr", engine), lambda: ocr.make_reader(engine))

@@ -59,9 +59,10 @@ def default_registry(sample_seconds: float | None = None) -> Registry:
     from pipeline.stages.master import Master
     from pipeline.stages.narrate import Narrate
     from pipeline.stages.render import Render, Sample
+    from pipeline.stages.scan import Scan
     from pipeline.stages.transcribe import Transcribe
     from pipeline.stages.translate import Translate
 
-    stages: list[Stage[Any]] = [Extract(), Transcribe(), Translate(), Narrate(sample_seconds),
+    stages: list[Stage[Any]] = [Extract(), Scan(), Transcribe(), Translate(), Narrate(sample_seconds),
                                 Render(), Sample(sample_seconds or 10.0), Master()]
     return Registry(TABLE, {s.name: s for s in stages})

@@ -22,7 +22,7 @@ import numpy as np
 
 from pipeline.av import media
 from pipeline import subtitles as subs
-from pipeline.av.wav import length_ms, read_wav, write_wav
+from pipeline.av.wav import length_ms, read_wav, readable, write_wav
 from pipeline.narration import hearing
 from pipeline.engines.asr import roundtrip
 from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic, write_text_atomic
@@ -267,7 +267,7 @@ class _Lines:
             for path, text in zip(paths, texts):
                 if path in self._making:
                     waits.append(self._making[path])
-                elif not path.is_file():
+                elif not path.is_file() or not readable(path):  # a broken entry is a miss
                     future = self.pool.submit(self._make, p, text, path)
                     self._making[path] = future
                     mine.append(future)

@@ -19,10 +19,12 @@ from pipeline import records, subtitles as subs
 from pipeline.cache import TaskState, atomic_path, canonical_hash, sha256_file, write_text_atomic
 from pipeline.config import Config
 from pipeline.av.fonts import check_coverage, text_width
-from pipeline.language.tags import lookup
+from pipeline.language.tags import lookup, same_language
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
 from pipeline.errors import PipelineError
 from pipeline.narration.record import TimingRecord
+from pipeline.onscreen import cover, readback
+from pipeline.onscreen.model import Onscreen, load_onscreen
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
@@ -74,6 +76,9 @@ class RenderParams:
     fonts: tuple[tuple[str, str], ...]  # assets/fonts: file name and content hash
     master_picture: Picture | None  # made from this decode too, when a master is configured
     seconds: float | None = None  # a sample: only the first seconds
+    source_subtitles: str = "keep"  # cover | above | keep: subtitles burned into the source
+    own_language: bool = False  # the version is in the source's language
+    readback: str = "none"  # the OCR engine that reads the finished picture back (QA)
 
 
 def profiles_of(config: Config) -> tuple[Profile, ...]:
@@ -157,6 +162,31 @@ def profile_fingerprints(version: int, job: Job[RenderParams]) -> dict[str, str]
             for profile in p.profiles}
 
 
+def _placement(version: _Version, profile: Profile,
+               probe: media.Probe) -> tuple[subs.AssStyle, tuple[fg.Cover, ...]]:
+    """The version's subtitle style in this frame, and the band it draws over the source's
+    burned-in subtitles: the band reaches as high as the version's lines need, and they sit
+    in it (cover); or they sit above the source's (above)."""
+    style = ass_style(version.job.params, profile)
+    plan, onscreen = version.source, version.onscreen
+    if onscreen is None or (plan.band is None and plan.top is None):
+        return style, ()
+    frame = cover.Frame(profile.width, profile.height, profile.fit)
+    src_w, src_h = onscreen.width or probe.width, onscreen.height or probe.height
+    pad = max(2, round(cover.PAD * profile.height))
+    if plan.band is None:  # above: clear of the source's subtitles
+        assert plan.top is not None
+        top = frame.box((0, plan.top, src_w, plan.top + 1), src_w, src_h)[1]
+        return replace(style, margin_v=max(style.margin_v, profile.height - top + pad)), ()
+    x, y, w, h = frame.box(plan.band, src_w, src_h)
+    lines = max((c.text.count("\n") + 1 for c in plan.cues), default=1)
+    bottom = y + h
+    top = min(y, bottom - round(lines * style.size_px * 1.3) - 2 * pad)
+    band = fg.Cover(x, max(0, top), w, bottom - max(0, top),
+                    tuple((a / 1000, b / 1000) for a, b in plan.windows))
+    return replace(style, margin_v=profile.height - bottom + pad), (band,)
+
+
 @dataclass
 class _Version:
     """One (video, language) ready to render: the profiles to encode, and the measurements of
@@ -168,6 +198,8 @@ class _Version:
     mode: str
     fingerprints: dict[str, str]
     kept: dict[str, dict[str, Any]]
+    source: cover.SourceText  # the source's burned-in subtitles: covered, avoided, or kept
+    onscreen: Onscreen | None
     # cues that need more lines than the rules allow at a profile's minimum caption height
     overflow: dict[str, list[int]] = field(default_factory=dict)
 
@@ -179,8 +211,9 @@ class _Version:
 
 class Render(Stage[RenderParams]):
     name = "render"
-    version = 8  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
-    # 8: script subtitles may lead in, loudness steps by the limiter's slope
+    version = 9  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
+    # 8: script subtitles may lead in, loudness steps by the limiter's slope; 9: the source's
+    # burned-in subtitles covered (or avoided), the source language's not burned twice
     shared_per_video = True  # every language of a video from one decode
 
     def params(self, ws: Workspace, task: Task) -> RenderParams:
@@ -191,10 +224,13 @@ class Render(Stage[RenderParams]):
         fonts = tuple((f.name, ws.hashes.sha256(f)) for f in sorted(fonts_dir.iterdir())
                       if f.is_file()) if fonts_dir.is_dir() else ()
         font = lookup(s.fonts, task.lang) or s.font
+        source = ws.source_language(task.video) or ""
+        own = bool(source) and same_language(source, task.lang)
         return RenderParams(profiles_of(c), r.crf, r.preset,
                             SoundSpec(n.mode, n.duck_db, n.music_db, r.loudness_lufs, r.true_peak_db),
                             font, s.size, RuleBook.from_config(s).for_lang(task.lang), fonts,
-                            master_picture(c))
+                            master_picture(c), source_subtitles=r.source_subtitles,
+                            own_language=own, readback=c.scan.engine)
 
     def inputs(self, ws: Workspace, task: Task, params: RenderParams) -> dict[str, Path]:
         assert task.lang
@@ -204,6 +240,8 @@ class Render(Stage[RenderParams]):
                  "timing": p.timing(task.video, task.lang),
                  "subtitles": p.subtitles_srt(task.video, task.lang),
                  "probe": p.probe(task.video)}
+        if p.onscreen(task.video).is_file():  # the scan's record (scan.engine)
+            found["onscreen"] = p.onscreen(task.video)
         music = ws.config.narration.music
         if music and params.sound.mode == "replace":
             found["music"] = ws.project.path(music)
@@ -266,7 +304,9 @@ class Render(Stage[RenderParams]):
         mode = p.sound.mode if timing.narrated else "none"
         fingerprints = profile_fingerprints(self.version, job)
         kept = {} if ctx.force else self._kept(ctx, job, fingerprints)
-        return _Version(job, cues, windows, mode, fingerprints, kept)
+        onscreen = load_onscreen(job.inputs.get("onscreen"))
+        source = cover.plan(onscreen, cues, p.source_subtitles, p.own_language)
+        return _Version(job, cues, windows, mode, fingerprints, kept, source, onscreen)
 
     def _kept(self, ctx: RunContext, job: Job[RenderParams],
               fingerprints: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -307,9 +347,9 @@ class Render(Stage[RenderParams]):
             for a, version in enumerate(versions):
                 for i, profile in version.todo:
                     ass = f"l{a}p{i}.ass"
+                    style, covers = _placement(version, profile, probe)
                     if profile.burn:
-                        style = ass_style(version.job.params, profile)
-                        cues = version.cues
+                        cues = list(version.source.cues)
                         if profile.min_text_px:
                             cues, over = fit_to_frame(cues, style, version.job.params.rules.max_lines,
                                                       self._width_of(ctx, style))
@@ -321,7 +361,8 @@ class Render(Stage[RenderParams]):
                         profile.name, profile.width, profile.height, profile.fit, profile.audio,
                         ass if profile.burn else None, media.file_url(tmp / f"video-l{a}p{i}.mp4"),
                         fps=rate_text(profile.fps) if profile.fps else None,
-                        gop=max(1, round(rate * profile.gop_s)), max_kbps=profile.max_kbps))
+                        gop=max(1, round(rate * profile.gop_s)), max_kbps=profile.max_kbps,
+                        covers=covers if profile.burn else ()))
             clean = self._clean_picture(ctx, first)
             if clean:
                 outputs.append(fg.OutputSpec("master", clean[1].width, clean[1].height,
@@ -394,6 +435,10 @@ class Render(Stage[RenderParams]):
             write_text_atomic(ctx.paths.subtitles_ass(task.video, task.lang),
                               subs.ass_text(version.cues, ass_style(p, p.profiles[0])))
         result = Result()
+        if p.seconds is None:
+            readback = self._read_back(ctx, version)
+            if readback:
+                result.extra["readback"] = readback
         if sounds:
             result.extra["loudness"] = next(iter(sounds.values()))[1]
         result.extra["deliverables"] = {pr.name: measured[pr.name] for pr in p.profiles}
@@ -409,6 +454,24 @@ class Render(Stage[RenderParams]):
             result.note = (f"{len(encoded)} of {len(p.profiles)} profile(s) encoded"
                            + (f" ({', '.join(encoded)})" if encoded else ""))
         return result
+
+    def _read_back(self, ctx: RunContext, version: _Version) -> dict[str, Any] | None:
+        """Where the source has burned-in subtitles: the deliverable in the source's shape,
+        read back by OCR at the middle of its subtitles (QA: text boxes that overlap, the
+        source's script left in a translated version's subtitle band)."""
+        p, onscreen = version.job.params, version.onscreen
+        if onscreen is None or not onscreen.subtitles() or p.readback == "none":
+            return None
+        aspect = onscreen.width / max(1, onscreen.height)
+        profile = next((f for f in p.profiles if abs(f.width / f.height - aspect) < 0.02), None)
+        if profile is None:
+            return None
+        path = self.deliverable(ctx.paths, version.job.task, profile.name)
+        frames = [(t, media.gray_frame_at(path, t)) for t in readback.moments(onscreen)]
+        found = readback.read_back(ctx.engines.reader(p.readback), frames, onscreen,
+                                   profile.height, not p.own_language,
+                                   list(version.source.cues))
+        return {"profile": profile.name, "frames": len(frames), "findings": found}
 
     @staticmethod
     def _measure(path: Path, loudness: dict[str, Any] | None) -> dict[str, Any]:

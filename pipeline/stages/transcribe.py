@@ -14,8 +14,10 @@ from pipeline.engines.asr.choice import choose_model
 from pipeline.engines.asr.language import detect_language
 from pipeline.engines.models import AUTO, resolve_model
 from pipeline.language.glossary import asr_prompt, correct_names, load_glossary
+from pipeline.onscreen.model import load_onscreen
 from pipeline.transcription.homophones import repair_words
-from pipeline.transcription.record import TranscriptRecord
+from pipeline.transcription.record import TranscriptEvent, TranscriptRecord
+from pipeline.transcription.screen import screen_lines
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Layout, Task, Workspace
@@ -49,10 +51,11 @@ def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
 
 class Transcribe(Stage[TranscribeParams]):
     name = "transcribe"
-    version = 7  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
+    version = 8  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
     # 6: numbers kept with their unit, CJK runs whole, tails re-checked, lead-in when needed;
     # 7: the prompt in the speech's language, Chinese homophone repair, written words from
-    # Whisper's own word boundaries, balanced events without orphans
+    # Whisper's own word boundaries, balanced events without orphans; 8: burned-in subtitles
+    # in the speech's language are the text (scan), each line's origin recorded
 
     def params(self, ws: Workspace, task: Task) -> TranscribeParams:
         book = RuleBook.from_config(ws.config.subtitles)
@@ -81,6 +84,7 @@ class Transcribe(Stage[TranscribeParams]):
         glossary = ws.config.translate.glossary
         if glossary and ws.project.path(glossary).is_file():
             found["glossary"] = ws.project.path(glossary)  # the ASR prompt and name respelling
+        found["onscreen"] = ws.paths.onscreen(task.video)  # burned-in subtitles (scan)
         return found
 
     def outputs(self, paths: Layout, task: Task, params: TranscribeParams) -> list[Path]:
@@ -107,6 +111,7 @@ class Transcribe(Stage[TranscribeParams]):
                 cues = time_plain_script([ln for ln in lines if ln], int(1000 * usable))
             rules = p.rules.for_lang(language)
             cues = [subs.Cue(c.start, c.end, subs.break_lines(c.text, rules)) for c in cues]
+            origins = ["script"] * len(cues)
             made: dict[str, Any] = {"engine": {"engine": "script", "file": script.name},
                                     "segments": ()}
         else:
@@ -126,7 +131,16 @@ class Transcribe(Stage[TranscribeParams]):
             spelled = correct_names([w.text for w in words], glossary, language)
             words = [replace(w, text=text) for w, text in zip(words, spelled)]
             words, repairs = repair_words(words, glossary, language)  # Chinese names by pinyin
-            cues = subs.segment_words(words, p.rules.for_lang(language))
+            rules = p.rules.for_lang(language)
+            onscreen = load_onscreen(job.inputs.get("onscreen"))
+            shown = screen_lines(words, onscreen.items if onscreen else [], language, rules)
+            if shown is None:
+                cues = subs.segment_words(words, rules)
+                origins = ["asr"] * len(cues)
+            else:
+                cues, origins = [ln.cue for ln in shown], [ln.origin for ln in shown]
+                result.note = (f"{origins.count('screen')} of {len(cues)} line(s) read from "
+                               "the screen")
             result.warnings.extend(transcript.warnings)
             if not cues:
                 result.warnings.append(f"{job.task.video}: no speech found; the transcript is empty")
@@ -135,7 +149,9 @@ class Transcribe(Stage[TranscribeParams]):
                     "model_choice": {"model": choice.model, "detected": choice.detected},
                     "repairs": tuple(r.record() for r in repairs),
                     "segments": tuple(asdict(s) for s in transcript.segments)}
-        record = TranscriptRecord(language=language, events=tuple(cues), **made)
+        # where each line's text came from: screen (a burned-in subtitle), asr, script
+        events = tuple(TranscriptEvent(c.start, c.end, c.text, o) for c, o in zip(cues, origins))
+        record = TranscriptRecord(language=language, events=events, **made)
         out_json, out_srt = self.outputs(ctx.paths, job.task, p)
         write_text_atomic(out_json, record.to_json())
         write_text_atomic(out_srt, subs.srt_text(cues))

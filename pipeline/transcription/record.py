@@ -8,11 +8,27 @@ transcribe runs again (instead of translate waiting forever for a language).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.records import dumps, parse
-from pipeline.subtitles.model import Cue
+
+
+@dataclass(frozen=True)
+class TranscriptEvent:
+    """One subtitle event of transcript.srt and where its text came from: `screen` (a
+    burned-in subtitle read in the picture), `asr` (speech recognition) or `script`."""
+
+    start: int  # ms
+    end: int
+    text: str
+    origin: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
+        if self.origin is not None:
+            out["origin"] = self.origin
+        return out
 
 
 @dataclass(frozen=True)
@@ -20,7 +36,7 @@ class TranscriptRecord:
     language: str
     engine: dict[str, Any]  # the engine's identity (or the script file's name)
     segments: tuple[dict[str, Any], ...]  # as recognized, with word timings (none for a script)
-    events: tuple[Cue, ...]  # the subtitle events written to transcript.srt
+    events: tuple[TranscriptEvent, ...]  # the subtitle events written to transcript.srt
     language_probability: float | None = None  # speech recognition only
     model_choice: dict[str, Any] | None = None  # which Whisper model, language detected
     repairs: tuple[dict[str, Any], ...] | None = None  # names repaired by their sound
@@ -35,7 +51,7 @@ class TranscriptRecord:
         if self.repairs is not None:
             out["repairs"] = list(self.repairs)
         out["segments"] = list(self.segments)
-        out["events"] = [asdict(c) for c in self.events]
+        out["events"] = [e.to_dict() for e in self.events]
         return out
 
     def to_json(self) -> str:
