@@ -41,7 +41,7 @@ def _version(package: str) -> str:
 def key() -> str:
     """What decides the generator's output, hashed."""
     from pipeline.engines import kokoro_setup
-    from pipeline.engines.models import sha256_file
+    from pipeline.cache import sha256_file
 
     h = hashlib.sha256()
 

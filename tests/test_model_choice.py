@@ -123,7 +123,8 @@ def test_doctor_names_the_model_auto_gives_each_source_and_the_pivot_route(
     # other.mp4 transcribed as Mandarin (the record the transcribe stage writes)
     transcript = tmp_path / "outputs" / "other" / "source" / "transcript.json"
     transcript.parent.mkdir(parents=True)
-    transcript.write_text('{"language": "zh", "segments": []}', encoding="utf-8")
+    transcript.write_text('{"language": "zh", "engine": {"engine": "faster-whisper"}, '
+                          '"segments": [], "events": []}', encoding="utf-8")
     assert main(["doctor", "-c", str(config)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert "ok   other: zh speech (detected) -> base" in out

