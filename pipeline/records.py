@@ -68,3 +68,18 @@ def load(reader: Reader[T], path: Path) -> T | None:
 def dumps(obj: Any) -> str:
     """A record's file text: the JSON every stage writes (2-space indent, UTF-8 as is)."""
     return json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+class JsonRecord:
+    """What a record class shares: its file text is `dumps(to_dict())`, and `from_json` reads it
+    back through the one validating reader (RecordError when it is not one)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_json(self) -> str:
+        return dumps(self.to_dict())
+
+    @classmethod
+    def from_json(cls: type[T], text: str | bytes) -> T:
+        return parse(cls, text)

@@ -60,9 +60,6 @@ class Heard:
     heard: str
     unheard: tuple[str, ...]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"index": self.index, "heard": self.heard, "unheard": list(self.unheard)}
-
 
 def _sounds(text: str, lang: str) -> str:
     """Text as compared for names: toneless pinyin syllables for zh; else no case,

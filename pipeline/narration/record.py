@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from pipeline.narration.fit import LineTiming
-from pipeline.records import dumps, parse
+from pipeline.records import JsonRecord
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Hearing:
 
 
 @dataclass(frozen=True)
-class TimingRecord:
+class TimingRecord(JsonRecord):
     """A version's timing.json."""
 
     narrated: bool  # False: the version keeps the source's own speech (or narration: none)
@@ -130,10 +130,4 @@ class TimingRecord:
             out["hearing"] = asdict(self.hearing)
         return out
 
-    def to_json(self) -> str:
-        return dumps(self.to_dict())
 
-    @classmethod
-    def from_json(cls, text: str | bytes) -> TimingRecord:
-        """The record in a timing.json's text; RecordError when it is not one."""
-        return parse(cls, text)

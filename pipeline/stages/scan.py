@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.av import media
-from pipeline.cache import read_json, write_json_atomic
+from pipeline.cache import write_json_atomic
 from pipeline.engines import ocr
 from pipeline.onscreen.model import Onscreen
 from pipeline.onscreen.scan import scan_frames
@@ -68,7 +68,7 @@ class Scan(Stage[ScanParams]):
 
     def run(self, ctx: RunContext, job: Job[ScanParams]) -> Result:
         p = job.params
-        probe = media.Probe.from_dict(read_json(job.inputs["probe"]) or {})
+        probe = media.read_probe(job.inputs["probe"])
         (out,) = self.outputs(ctx.paths, job.task, p)
         record: dict[str, Any] = {"engine": p.model}
         if p.engine == ocr.OFF or not probe.has_video or not probe.width or not probe.height:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.records import dumps, parse
+from pipeline.records import JsonRecord
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class TranscriptEvent:
 
 
 @dataclass(frozen=True)
-class TranscriptRecord:
+class TranscriptRecord(JsonRecord):
     language: str
     engine: dict[str, Any]  # the engine's identity (or the script file's name)
     segments: tuple[dict[str, Any], ...]  # as recognized, with word timings (none for a script)
@@ -54,9 +54,4 @@ class TranscriptRecord:
         out["events"] = [e.to_dict() for e in self.events]
         return out
 
-    def to_json(self) -> str:
-        return dumps(self.to_dict())
 
-    @classmethod
-    def from_json(cls, text: str | bytes) -> TranscriptRecord:
-        return parse(cls, text)

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.records import parse
+from pipeline.records import JsonRecord
 
 TimedLine = tuple[int, int, str]  # start ms, end ms, text
 
 
 @dataclass(frozen=True)
-class Baseline:
+class Baseline(JsonRecord):
     source_lines: tuple[TimedLine, ...]  # the input's lines
     lines: tuple[TimedLine, ...]  # the file's lines
     fingerprint: str = ""  # the state it belongs to (the executor tags it when recording)
@@ -24,6 +24,3 @@ class Baseline:
         return {"source_lines": [list(ln) for ln in self.source_lines],
                 "lines": [list(ln) for ln in self.lines]}
 
-    @classmethod
-    def from_json(cls, text: str | bytes) -> Baseline:
-        return parse(cls, text)

@@ -8,13 +8,12 @@ imported only when the engine is used.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 from pipeline.engines.asr.base import AsrOptions, Recognizer
-from pipeline.errors import ConfigError
+from pipeline.engines.table import backend_module, members
 
 # engine name -> its module
 BACKENDS: dict[str, str] = {
@@ -51,19 +50,11 @@ class AsrBackend(Protocol):
         """Lines for `pipeline models list`: the models it has at hand."""
 
 
-MEMBERS = (*AsrBackend.__annotations__,
-           *(name for name in vars(AsrBackend) if not name.startswith("_")))
+MEMBERS = members(AsrBackend)
 
 
 def backend(engine: str) -> AsrBackend:
     """The module of a table row; ConfigError for a name not in the table, or a module that
     lacks part of the protocol."""
-    if engine not in BACKENDS:
-        raise ConfigError(f"transcribe.engine: unknown engine {engine!r}; use one of "
-                          f"{', '.join(ENGINES)}")
-    module = importlib.import_module(BACKENDS[engine])
-    lacking = [name for name in MEMBERS if not hasattr(module, name)]
-    if lacking:
-        raise ConfigError(f"{module.__file__}: the ASR backend {engine!r} lacks "
-                          f"{', '.join(lacking)} (docs/extending.md)")
-    return cast(AsrBackend, module)
+    return cast(AsrBackend, backend_module(BACKENDS, engine, key="transcribe.engine", family="ASR",
+                                           choices=ENGINES, required=MEMBERS))

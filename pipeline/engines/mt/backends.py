@@ -9,11 +9,10 @@ the engine is used.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from typing import Any, Protocol, cast
 
-from pipeline.errors import ConfigError
+from pipeline.engines.table import backend_module, members
 
 # engine name -> its module; `auto` tries them in this order
 BACKENDS: dict[str, str] = {
@@ -66,21 +65,14 @@ class MtBackend(Protocol):
         line, fix)."""
 
 
-MEMBERS = tuple(name for name in vars(MtBackend) if not name.startswith("_"))
+MEMBERS = members(MtBackend)
 
 
 def backend(engine: str) -> MtBackend:
     """The module of a table row; ConfigError for a name not in the table, or a module that
     lacks part of the protocol."""
-    if engine not in BACKENDS:
-        raise ConfigError(f"translate.engine: unknown engine {engine!r}; use one of "
-                          f"{', '.join(CHOICES)}")
-    module = importlib.import_module(BACKENDS[engine])
-    lacking = [name for name in MEMBERS if not hasattr(module, name)]
-    if lacking:
-        raise ConfigError(f"{module.__file__}: the MT backend {engine!r} lacks "
-                          f"{', '.join(lacking)} (docs/extending.md)")
-    return cast(MtBackend, module)
+    return cast(MtBackend, backend_module(BACKENDS, engine, key="translate.engine", family="MT",
+                                          choices=CHOICES, required=MEMBERS))
 
 
 def installed_version(package: str) -> str:
