@@ -275,6 +275,9 @@ def tone_db(samples: np.ndarray, rate: int, start: float, end: float, freq: floa
 
 
 CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+# ffmpeg 5.1's gradients source picks random colours whatever its seed (the seed places the
+# points only): a test names its colours, or its picture changes from run to run
+GRADIENT_COLOURS = "nb_colors=3:c0=0x0b3d5c:c1=0x1f7a8c:c2=0x9fd3c7"
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ def _frame(tmp: Path) -> np.ndarray:
     draw = (f"drawtext=fontfile={CJK}:text='济南被称为泉城':fontsize=30:fontcolor=white:"
             "borderw=2:x=(w-tw)/2:y=h-60,"
             f"drawtext=fontfile={CJK}:text='Baotu Spring':fontsize=26:fontcolor=white:x=24:y=24")
-    mt.ffmpeg("-f", "lavfi", "-i", "gradients=s=854x480:d=1:seed=3", "-vf", draw,
+    mt.ffmpeg("-f", "lavfi", "-i", f"gradients=s=854x480:d=1:seed=3:{mt.GRADIENT_COLOURS}", "-vf", draw,
               "-frames:v", "1", str(png))
     out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(png), "-f", "rawvideo",
                           "-pix_fmt", "gray", "-"], capture_output=True, check=True)
