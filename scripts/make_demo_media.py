@@ -21,7 +21,9 @@ created there (each one skipped if it already exists):
 
 ``quancheng_zh.mp4``
     ~20 s, a Mandarin host (Kokoro-82M, voice ``zf_xiaobei``, phonemes from
-    misaki's ZHG2P) naming the glossary's places, over warm gradients. Its
+    misaki's ZHG2P) naming the glossary's places, over warm gradients that carry
+    the film's own Chinese text: the title 泉城济南 top left, each sentence burned in
+    as a subtitle, and the lower third 趵突泉 while that spring is named. Its
     human English translation is ``assets/translations/quancheng_zh.en.srt``
     (the demo makes pt from it through ``translate.pivot: en``). Needs
     kokoro-onnx, misaki[zh] and the Kokoro model and voices in the pipeline's
@@ -111,8 +113,10 @@ X264_THREADS = 4  # pinned: x264 output depends on its thread count
 INTRO_TITLE = "Jinan · City of Springs"
 INTRO_SEED = 20240601
 BROLL_SEED = 20240602
-ZH_TITLE = "Jinan · Quancheng"
+ZH_TITLE = "泉城济南"  # burned in, as Chinese films carry their own text (docs/onscreen.md)
 ZH_SEED = 20240603
+# the lower third naming the place the third sentence is about, while it is said
+ZH_LOWER_THIRD = (3, "趵突泉")
 
 
 @dataclass(frozen=True)
@@ -321,11 +325,13 @@ def escape_filter_value(value: str) -> str:
     return value
 
 
-def find_font() -> str:
-    """Path of a Noto Sans (else DejaVu Sans) font file, via fontconfig."""
-    for family in ("Noto Sans", "DejaVu Sans"):
+def find_font(family: str = "") -> str:
+    """Path of a font file via fontconfig: `family`, else Noto Sans, else DejaVu Sans."""
+    for name in (family, "Noto Sans", "DejaVu Sans"):
+        if not name:
+            continue
         proc = subprocess.run(
-            ["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=False
+            ["fc-match", "-f", "%{file}", name], capture_output=True, text=True, check=False
         )
         path = proc.stdout.strip()
         if proc.returncode == 0 and path and Path(path).is_file():
@@ -388,21 +394,42 @@ def intro_video_filter(duration: float, font: str) -> str:
     return f"{gradients},{title},format=yuv420p"
 
 
-def zh_video_filter(duration: float, font: str) -> str:
-    """Warm evening gradients (lanterns on Furong Street) with the title top left."""
-    gradients = (
-        f"gradients=s={WIDTH // 4}x{HEIGHT // 4}:r={FPS}:d={duration:.6f}"
-        f":seed={ZH_SEED}:speed=0.002:nb_colors=3"
-        ":c0=0x3d1c0b:c1=0x8c3f1f:c2=0xd3a05f,"
-        f"scale={WIDTH}:{HEIGHT}:flags=bicubic"
-    )
-    title = (
-        f"drawtext=fontfile='{escape_filter_value(font)}'"
-        f":text='{escape_filter_value(ZH_TITLE)}'"
-        ":x=48:y=40:fontsize=34:fontcolor=white@0.92"
-        ":shadowcolor=black@0.45:shadowx=2:shadowy=2"
-    )
-    return f"{gradients},{title},format=yuv420p"
+def zh_video_filter(narration: Narration) -> Callable[[float, str], str]:
+    """Warm evening gradients (lanterns on Furong Street) carrying the film's own Chinese
+    text, as the centre's films do: a title top left all along, each sentence burned in as
+    a subtitle (white, black edge, bottom centre), a lower third while one place is named."""
+
+    def graph(duration: float, font: str) -> str:
+        cjk = escape_filter_value(find_font("Noto Sans CJK SC"))
+        gradients = (
+            f"gradients=s={WIDTH // 4}x{HEIGHT // 4}:r={FPS}:d={duration:.6f}"
+            f":seed={ZH_SEED}:speed=0.002:nb_colors=3"
+            ":c0=0x3d1c0b:c1=0x8c3f1f:c2=0xd3a05f,"
+            f"scale={WIDTH}:{HEIGHT}:flags=bicubic"
+        )
+        draws = [
+            f"drawtext=fontfile='{cjk}':text='{escape_filter_value(ZH_TITLE)}'"
+            ":x=48:y=40:fontsize=40:fontcolor=white@0.92"
+            ":shadowcolor=black@0.45:shadowx=2:shadowy=2"
+        ]
+        for timing in narration.timings:
+            # as Chinese subtitles are written: no full stop, a space for a comma
+            line = timing.text.rstrip("。").replace("，", "  ")
+            draws.append(
+                f"drawtext=fontfile='{cjk}':text='{escape_filter_value(line)}'"
+                ":x=(w-tw)/2:y=h-th-56:fontsize=42:fontcolor=white:borderw=3:bordercolor=black"
+                f":enable='between(t,{timing.start - 0.1:.3f},{timing.end + 0.3:.3f})'"
+            )
+        index, place = ZH_LOWER_THIRD
+        said = narration.timings[index - 1]
+        draws.append(
+            f"drawtext=fontfile='{cjk}':text='{escape_filter_value(place)}'"
+            ":x=64:y=420:fontsize=36:fontcolor=white:box=1:boxcolor=0x8c1f1f@0.85:boxborderw=12"
+            f":enable='between(t,{said.start:.3f},{said.end:.3f})'"
+        )
+        return f"{gradients},{','.join(draws)},format=yuv420p"
+
+    return graph
 
 
 def broll_video_filter(duration: float) -> str:
@@ -424,7 +451,7 @@ def make_intro(out: Path, narration: Narration, workdir: Path) -> None:
 
 def make_zh(out: Path, narration: Narration, workdir: Path) -> None:
     """Render quancheng_zh: the Mandarin narration + ambient bed over warm gradients."""
-    make_speech_video(out, narration, workdir, zh_video_filter, ZH_SEED)
+    make_speech_video(out, narration, workdir, zh_video_filter(narration), ZH_SEED)
 
 
 def make_speech_video(out: Path, narration: Narration, workdir: Path,
