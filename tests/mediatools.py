@@ -285,7 +285,7 @@ class Burned:
     """Text burned into a test clip: what, where (a name) and when (s)."""
 
     text: str
-    place: str  # subtitle | title | lower_third
+    place: str  # subtitle | subtitle_upper | subtitle_lower | title | lower_third
     start: float
     end: float
 
@@ -295,6 +295,11 @@ def _drawtext(index: int, item: Burned, size: tuple[int, int]) -> str:
     where = {
         "subtitle": f"fontsize={round(h * 0.065)}:x=(w-tw)/2:y=h-th-{round(h * 0.07)}:"
                     "fontcolor=white:borderw=2:bordercolor=black",
+        # bilingual subtitles: the Chinese line over its English translation
+        "subtitle_upper": f"fontsize={round(h * 0.06)}:x=(w-tw)/2:y={round(h * 0.76)}:"
+                          "fontcolor=white:borderw=2:bordercolor=black",
+        "subtitle_lower": f"fontsize={round(h * 0.045)}:x=(w-tw)/2:y={round(h * 0.86)}:"
+                          "fontcolor=white:borderw=2:bordercolor=black",
         "title": f"fontsize={round(h * 0.07)}:x={round(w * 0.04)}:y={round(h * 0.05)}:"
                  "fontcolor=white:shadowcolor=black@0.6:shadowx=2:shadowy=2",
         "lower_third": f"fontsize={round(h * 0.055)}:x={round(w * 0.05)}:y={round(h * 0.58)}:"

@@ -39,3 +39,17 @@ def test_route_record_names_how_the_version_was_made() -> None:
     assert Route("pivot", "en", EN, via="en").record() == {
         "method": "pivot", "from": "en", "via": "en", "file": str(EN)}
     assert Route("machine", "zh").record() == {"method": "machine", "from": "zh"}
+
+
+def test_the_screen_subtitles_are_a_translation_a_provided_file_still_wins() -> None:
+    """Bilingual burned-in subtitles: the screen's English is en's translation and pt's
+    pivot; a provided file beats the screen; the source's own language stays `source`."""
+    scan = Path("outputs/v/source/onscreen.json")
+    screen = {"en": scan}
+    assert choose_route("zh", "en", {}, "en", screen) == Route("screen", "en", scan, screen=True)
+    assert choose_route("zh", "pt", {}, "en", screen) == Route("pivot", "en", scan, via="en",
+                                                                screen=True)
+    mine = Path("translations/v.en.srt")
+    assert choose_route("zh", "en", {"en": mine}, "en", screen).method == "provided"
+    assert choose_route("zh", "pt", {"en": mine}, "en", screen).source_file == mine
+    assert choose_route("zh", "zh", {}, "en", {"zh": scan}).method == "source"

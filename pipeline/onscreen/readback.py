@@ -10,22 +10,28 @@ from rapidfuzz.fuzz import ratio
 
 from pipeline import subtitles as subs
 from pipeline.engines.ocr import TextReader, TextLine
-from pipeline.onscreen.model import Onscreen, script_of
+from pipeline.onscreen.model import Onscreen, script_of, writes_in
 
 MAX_FRAMES = 8  # pictures read per version: the middles of the source's subtitles, spread
 SAME = 85.0  # rapidfuzz ratio of what the band reads to the subtitle expected there
+# share of the smaller box two texts must share to collide: the boxes of two lines of one
+# subtitle touch (the detector pads them), text written over text shares most of it
+COLLIDE = 0.25
 
 
 def moments(onscreen: Onscreen) -> list[float]:
-    """Seconds to read back: the middle of up to MAX_FRAMES of the source's subtitles."""
-    shown = onscreen.subtitles()
+    """Seconds to read back: the middle of up to MAX_FRAMES of the source's subtitles (one
+    per window: bilingual lines share theirs)."""
+    shown = list({(i.start, i.end): i for i in onscreen.subtitles()}.values())
     step = max(1, len(shown) // MAX_FRAMES + (len(shown) % MAX_FRAMES > 0))
     return [(i.start + i.end) / 2000 for i in shown[::step]][:MAX_FRAMES]
 
 
 def _overlap(a: TextLine, b: TextLine) -> bool:
-    return (min(a.box[2], b.box[2]) > max(a.box[0], b.box[0])
-            and min(a.box[3], b.box[3]) > max(a.box[1], b.box[1]))
+    w = min(a.box[2], b.box[2]) - max(a.box[0], b.box[0])
+    h = min(a.box[3], b.box[3]) - max(a.box[1], b.box[1])
+    area = lambda box: (box[2] - box[0]) * (box[3] - box[1])  # noqa: E731
+    return w > 0 and h > 0 and w * h > COLLIDE * min(area(a.box), area(b.box))
 
 
 def _plain(text: str) -> str:
@@ -58,12 +64,14 @@ def findings(lines: list[TextLine], t: float, height: int, band_top: float,
 
 
 def read_back(reader: TextReader, frames: list[tuple[float, Any]], onscreen: Onscreen,
-              height: int, translated: bool, burned: list[subs.Cue]) -> list[dict[str, Any]]:
+              height: int, translated: bool, burned: list[subs.Cue],
+              lang: str = "") -> list[dict[str, Any]]:
     """Findings over the given (t, grey picture) of one deliverable `height` pixels tall
-    whose burned subtitles are `burned`."""
+    whose burned subtitles are `burned`, in `lang` (its own script is never the source's
+    text, though bilingual source subtitles carry it)."""
     shown = onscreen.subtitles()
     top = min(i.box[1] for i in shown) / max(1, onscreen.height) - 0.05
-    scripts = {i.script for i in shown}
+    scripts = {i.script for i in shown if not (lang and writes_in(lang, i.script))}
     found: list[dict[str, Any]] = []
     for t, picture in frames:
         ms = round(t * 1000)

@@ -470,7 +470,7 @@ class Render(Stage[RenderParams]):
         frames = [(t, media.gray_frame_at(path, t)) for t in readback.moments(onscreen)]
         found = readback.read_back(ctx.engines.reader(p.readback), frames, onscreen,
                                    profile.height, not p.own_language,
-                                   list(version.source.cues))
+                                   list(version.source.cues), version.job.task.lang or "")
         return {"profile": profile.name, "frames": len(frames), "findings": found}
 
     @staticmethod

@@ -1,9 +1,11 @@
 """translate: the target-language subtitles, from a provided human translation, the source
-itself (same language), machine translation of a provided translation in the pivot language
+itself (same language), the picture's own subtitles in that language (bilingual burned-in
+subtitles), machine translation of a provided translation in the pivot language
 (`translate.pivot`), or machine translation of the source; the glossary enforced in MT."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -12,7 +14,10 @@ from pipeline import subtitles as subs
 from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
 from pipeline.errors import EngineError, PipelineError
+from pipeline.language.tags import primary
 from pipeline.language.glossary import find_terms, load_glossary, protect_terms, term_present
+from pipeline.onscreen.languages import subtitle_tracks
+from pipeline.onscreen.model import load_onscreen
 from pipeline.translation.baseline import Baseline, TimedLine
 from pipeline.translation.routes import choose_route
 from pipeline.subtitles.rulebook import RuleBook
@@ -24,18 +29,20 @@ from pipeline.workspace import Layout, Task, Workspace
 
 @dataclass(frozen=True)
 class TranslateParams:
-    method: Literal["provided", "source", "pivot", "machine"]
+    method: Literal["provided", "source", "screen", "pivot", "machine"]
     source_language: str | None  # the language translated from (None for a provided file)
     target: str
     rules: subs.Rules  # the target language's reading rules
-    provided: str | None = None  # the human translation read (provided, pivot), project-relative
+    # the human translation read (provided, screen, pivot), project-relative
+    provided: str | None = None
     engine: str = ""
     model: dict[str, Any] | None = None  # the MT engine's identity (pivot, machine)
+    screen: bool = False  # `provided` is the scan's record: its subtitles in that language
 
 
 # the input each method makes the version from
-SOURCE_INPUT = {"provided": "provided", "source": "transcript", "pivot": "pivot",
-                "machine": "transcript"}
+SOURCE_INPUT = {"provided": "provided", "source": "transcript", "screen": "screen",
+                "pivot": "pivot", "machine": "transcript"}
 
 
 def timed(cues: list[subs.Cue]) -> tuple[TimedLine, ...]:
@@ -53,6 +60,8 @@ def _route(p: TranslateParams) -> dict[str, Any]:
     route: dict[str, Any] = {"method": p.method, "from": p.source_language}
     if p.provided:
         route["file"] = p.provided
+    if p.screen:
+        route["screen"] = True
     return {"method": p.method, "route": route}
 
 
@@ -80,9 +89,12 @@ class Translate(Stage[TranslateParams]):
         if src is None:
             raise PipelineError(f"{ws.paths.transcript_json(task.video)} is not written yet; "
                                 "transcribe this video first")
-        route = choose_route(src, tgt, provided, pivot)
+        route = choose_route(src, tgt, provided, pivot, self._screen(ws, task.video, src))
         if route.method == "source":
             return TranslateParams("source", src, tgt, rules)
+        if route.method == "screen":
+            return TranslateParams("screen", None, tgt, rules, str(route.source_file),
+                                   screen=True)
         engine = ws.config.translate.engine
         if engine == "provided":
             raise EngineError(f"translate.engine is 'provided' but {ws.project.path(files[tgt])} "
@@ -96,12 +108,24 @@ class Translate(Stage[TranslateParams]):
                                   f"translation at {ws.project.path(files[pivot])}") from None
             raise
         return TranslateParams(route.method, origin, tgt, rules,
-                               str(route.source_file) if route.source_file else None, engine, model)
+                               str(route.source_file) if route.source_file else None, engine, model,
+                               route.screen)
+
+    @staticmethod
+    def _screen(ws: Workspace, video: str, source: str) -> dict[str, Path]:
+        """The languages the picture's subtitles are in besides the source's (the scan's
+        record, project-relative, for each)."""
+        if ws.config.scan.engine == "none":
+            return {}
+        path = ws.paths.onscreen(video)
+        tracks = subtitle_tracks(load_onscreen(path), [source, *ws.config.languages])
+        rel = Path(os.path.relpath(path, ws.project.root))
+        return {lang: rel for lang in tracks if lang != primary(source)}
 
     def inputs(self, ws: Workspace, task: Task, params: TranslateParams) -> dict[str, Path]:
-        if params.method == "provided":
+        if params.method in ("provided", "screen"):
             assert params.provided
-            return {"provided": ws.project.path(params.provided)}
+            return {params.method: ws.project.path(params.provided)}
         found = {"transcript": ws.paths.transcript_srt(task.video)}
         if params.method == "pivot":
             assert params.provided
@@ -121,8 +145,16 @@ class Translate(Stage[TranslateParams]):
 
     def source_cues(self, job: Job[TranslateParams]) -> list[subs.Cue]:
         """The lines this version is made from: the provided translation, the pivot
-        translation or the source transcript, as the pipeline reads them."""
-        return subs.load_srt(job.inputs[SOURCE_INPUT[job.params.method]])
+        translation (a file or the picture's subtitles) or the source transcript, as the
+        pipeline reads them."""
+        p = job.params
+        path = job.inputs[SOURCE_INPUT[p.method]]
+        if not p.screen:
+            return subs.load_srt(path)
+        lang = p.target if p.method == "screen" else p.source_language
+        assert lang
+        items = subtitle_tracks(load_onscreen(path), [lang]).get(lang, [])
+        return [subs.Cue(i.start, i.end, subs.break_lines(i.text, p.rules)) for i in items]
 
     def cues(self, ctx: RunContext, job: Job[TranslateParams], result: Result) -> list[subs.Cue]:
         """The version's subtitles as this job makes them, written nowhere (the review desk
@@ -132,7 +164,7 @@ class Translate(Stage[TranslateParams]):
     def _made(self, ctx: RunContext, job: Job[TranslateParams], source: list[subs.Cue],
               result: Result) -> list[subs.Cue]:
         result.extra.update(_route(job.params))
-        if job.params.method in ("provided", "source"):
+        if job.params.method in ("provided", "source", "screen"):
             return source
         return self._machine(ctx, job, source, result)
 
