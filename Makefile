@@ -74,6 +74,7 @@ bench: setup $(VENV)/.installed-test
 	$(PY) bench/asr_engines_bench.py
 	$(PY) bench/render_bench.py
 	$(PY) bench/review_bench.py
+	$(PY) bench/scan_bench.py
 
 clean:
 	rm -rf outputs $(VENV)

@@ -78,7 +78,8 @@ class Scan(Stage[ScanParams]):
         width, height = frame_size(shown)
         usable = probe.usable_duration
         report = scan_frames(media.gray_frames(job.inputs["source"], width, height, p.fps,
-                                               usable if usable < probe.duration else None),
+                                               usable if usable < probe.duration else None,
+                                               skip_unreferenced=True),
                              p.fps, _Lazy(ctx, p.engine), shown, round(usable * 1000))
         record.update(report.onscreen.as_dict(), fps=p.fps, samples=report.samples,
                       reads=report.reads)
