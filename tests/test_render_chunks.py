@@ -44,7 +44,8 @@ def test_windows_cut_every_frame_into_exactly_one_chunk() -> None:
     windows = chunks.chunk_windows(60.0, rate, 10.0)
     assert [(float(w.start), w.end and float(w.end)) for w in windows] == \
         [(0.0, 10.0), (10.0, 20.0), (20.0, 30.0), (30.0, 40.0), (40.0, 50.0), (50.0, None)]
-    assert [w.seek for w in windows] == [0.0, 9.5, 19.5, 29.5, 39.5, 49.5]
+    assert [w.seek(True) for w in windows] == [0.0, 9.5, 19.5, 29.5, 39.5, 49.5]
+    assert [w.seek(False) for w in windows] == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0]
     assert len(chunks.chunk_windows(64.9, rate, 10.0)) == 6  # the rest joins the last one
     assert len(chunks.chunk_windows(65.0, rate, 10.0)) == 7
     assert len(chunks.chunk_windows(60.0, rate, 0)) == 1
@@ -71,6 +72,10 @@ def test_a_chunk_keeps_the_source_times_for_its_burn() -> None:
     graph = args[args.index("-filter_complex") + 1]
     assert graph.endswith("[f0]format=yuv420p,trim=start=1.990000:end=3.990000,"
                           "ass=filename=w.ass:shaping=complex,setpts=PTS-STARTPTS[o0]")
+    keyed = fg.video_args("file:src.mp4", [out], fps=25, crf=30, preset="superfast",
+                          fonts_dir=None, seek=2.0, to_key=True)
+    assert keyed[:8] == ["-v", "error", "-copyts", "-start_at_zero", "-noaccurate_seek",
+                         "-ss", "2.000000", "-i"]
     first = fg.video_args("file:src.mp4", [fg.OutputSpec("wide", 320, 180, "pad", True, None,
                                                          "file:c.mp4", span=(0.0, None))],
                           fps=25, crf=30, preset="superfast", fonts_dir=None, seek=0.0)
@@ -168,6 +173,14 @@ def test_an_edit_encodes_only_its_chunk_into_the_bytes_of_a_cold_render(chunked:
     assert cold.code == 0, cold.stderr
     assert _chunks_made(work, "pt")["landscape"] == {"chunks": 3, "encoded": 3}
     assert {p: _sha(_deliverable(work, "pt", p)) for p in ("landscape", "tv")} == edited
+    # landscape alone: its windows decoded from their own key frames, not half a second
+    # early for tv's frame-rate conversion; the same frames, the same bytes
+    alone = _config(2.0)
+    del alone["render"]["profiles"]["tv"]
+    shutil.rmtree(store)
+    run = run_pipeline(_write(work, alone), "--only", "render", "--force")
+    assert run.code == 0, run.stderr
+    assert _sha(_deliverable(work, "pt", "landscape")) == edited["landscape"]
 
 
 def _packets(path: Path) -> list[tuple[float, bool]]:

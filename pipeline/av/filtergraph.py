@@ -163,11 +163,12 @@ def still_picture(duration: float, fps: float = 25.0) -> list[str]:
 
 def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float, crf: int,
                preset: str, fonts_dir: str | None, limit: float | None = None,
-               seek: float | None = None) -> list[str]:
+               seek: float | None = None, to_key: bool = False) -> list[str]:
     """One decode of the source, split into every output: fit, burn subtitles, encode the
     picture (the audio is made meanwhile and muxed in after: see mux_args). With `seek` (a
     chunk of the source; 0: its first), the source's own timestamps are kept (from the start
-    of the file) and the decode starts at `seek` seconds; each output's `span` cuts its frames."""
+    of the file) and the decode starts at `seek` seconds (to_key: at the key frame at or
+    before it, every frame from there into the graph); each output's `span` cuts its frames."""
     # outputs of one frame (size and fit: a profile, across languages) share the fitting;
     # only the subtitle burn differs between them
     frames: dict[tuple[int, int, str, str | None], list[int]] = {}
@@ -197,6 +198,7 @@ def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float
     trim = ["-t", f"{limit:.3f}"] if limit else []
     # a chunk: the source's timestamps kept (from the file's start), the decode from seek
     chunk = [] if seek is None else (["-copyts", "-start_at_zero"]
+                                     + (["-noaccurate_seek"] if to_key and seek > 0 else [])
                                      + (["-ss", f"{seek:.6f}"] if seek > 0 else []))
     inputs = ["-i", source] if isinstance(source, str) else source
     args = ["-v", "error", *trim, *chunk, *inputs, "-filter_complex", ";".join(graph)]

@@ -29,8 +29,10 @@ from pipeline.cache import canonical_hash, read_json, write_json_atomic
 
 # what a chunk's name hashes besides its inputs: raise it when the way a chunk is cut changes
 CHUNK_FORMAT = 1
-# the decode of a window starts this long before it: the frame-rate conversion of a profile
-# with its own fps picks each frame from its neighbours, as it does in a whole-file decode
+# the decode of a window whose output converts the frame rate starts this long before it: the
+# conversion picks each frame from its neighbours, as it does in a whole-file decode (others
+# start at the window: seeking before it would decode from the key frame before that, a
+# whole GOP more, when the source has a key frame at the window's start)
 SEEK_MARGIN = 0.5
 # ASS times are centiseconds: events within this of a window's edge count as inside it
 EDGE_MS = 20
@@ -45,10 +47,13 @@ class ChunkWindow:
     start: Fraction
     end: Fraction | None
 
-    @property
-    def seek(self) -> float:
-        """Where this window's decode starts (the first window: the file's start)."""
-        return 0.0 if self.index == 0 else max(0.0, float(self.start) - SEEK_MARGIN)
+    def seek(self, margin: bool) -> float:
+        """Where this window's decode starts: the file's start for the first; its own start
+        (the decoder starts at the key frame at or before it), or SEEK_MARGIN before it for
+        an output that converts the frame rate (`margin`)."""
+        if self.index == 0:
+            return 0.0
+        return max(0.0, float(self.start) - SEEK_MARGIN) if margin else float(self.start)
 
     def span(self, rate: Fraction, limit: float | None) -> tuple[float, float | None]:
         """The window on an output's own frame grid (`rate` frames a second): from a quarter

@@ -448,7 +448,8 @@ class Render(Stage[RenderParams]):
                 shown = chunks.cues_in(pl.cues, span) if pl.cues else []
                 ass = subs.ass_text(shown, pl.style) if shown and pl.style else ""
                 spec = replace(pl.spec, span=span, covers=chunks.covers_in(pl.spec.covers, span))
-                target = (store.path(chunks.chunk_key(spec, ass, w.seek, encoder)) if pl.cached
+                seek = w.seek(pl.spec.fps is not None)
+                target = (store.path(chunks.chunk_key(spec, ass, seek, encoder)) if pl.cached
                           else tmp / f"{pl.name}w{w.index}.mp4")
                 pl.pieces.append(target)
                 if target in scheduled or (pl.cached and not ctx.force and target.is_file()):
@@ -466,13 +467,17 @@ class Render(Stage[RenderParams]):
         at_once = max(1, min(ctx.threads, MAX_PIXELS_PER_DECODE // max(1, pixels), len(work)))
 
         def encode(index: int) -> None:
+            # from the window's start, or a margin before it when an output converts the
+            # frame rate (the frames each output keeps are the same either way)
+            margin = any(o.fps is not None for o in work[index])
             with contextlib.ExitStack() as stack:
                 outputs = [replace(o, target=media.file_url(stack.enter_context(
                     atomic_path(Path(o.target))))) for o in work[index]]
                 media.run_ffmpeg(fg.video_args(picture, outputs, fps=probe.fps, crf=p.crf,
                                                preset=p.preset,
                                                fonts_dir="fonts" if p.fonts else None,
-                                               seek=windows[index].seek),
+                                               seek=windows[index].seek(margin),
+                                               to_key=not margin),
                                  what=f"render {label} (chunk {index + 1} of {len(windows)})",
                                  cwd=tmp)
 
