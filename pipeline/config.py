@@ -301,6 +301,11 @@ class RenderConfig(Strict):
         description="where the source has burned-in subtitles (scan): cover them with a band "
                     "the version's subtitles sit in, set the version's subtitles above them, or "
                     "keep both where they fall")
+    chunk_s: float = Field(
+        10.0, ge=0, le=3600,
+        description="the picture is encoded in chunks of about this many seconds, each kept "
+                    "by what it shows, so an edited line encodes only the chunks it touches "
+                    "(two at a time on two cores); 0: one chunk")
     master: str | None = Field(
         None, description="a profile name (with audio): one file per video in that frame, no "
                           "burned text, each language's mix as an audio track and its subtitles "

@@ -173,6 +173,11 @@ class Layout:
         """The master's clean pictures of a video, each named by the hash of what made it."""
         return self.out.joinpath(".pipeline", "pictures", video)
 
+    def chunks(self, video: str) -> Path:
+        """A video's rendered picture chunks (per stage), each named by the hash of what made
+        it: an edit encodes only the chunks it touches (pipeline/stages/chunks.py)."""
+        return self.out.joinpath(".pipeline", "chunks", video)
+
     def line_audio(self, key: str) -> Path:
         """One narration line as synthesized, by its synthesis key (shared by every version)."""
         return self.out.joinpath(".pipeline", "lines", key[:2], f"{key}.wav")

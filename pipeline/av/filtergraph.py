@@ -35,6 +35,9 @@ class OutputSpec:
     gop: int | None = None  # closed GOP in frames; None: half the frame rate
     max_kbps: int | None = None  # bitrate cap (maxrate, 2 s buffer); None: CRF alone
     covers: tuple[Cover, ...] = ()  # drawn before the subtitles
+    # a chunk (video_args' `seek`): this output's frames from start to before end (seconds of
+    # the source, None: to its end), their timestamps from 0 once burned
+    span: tuple[float, float | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -142,15 +145,30 @@ def _burn(o: OutputSpec, fonts: str) -> str:
     return ",".join(steps) or "null"
 
 
+def _span(o: OutputSpec) -> tuple[str, str]:
+    """What a chunk's output takes before its burn (its own frames) and after it (timestamps
+    from 0): the burn sees the source's times, so a chunk's subtitles fall where a whole
+    file's do."""
+    if o.span is None:
+        return "", ""
+    start, end = o.span
+    bounds = ([f"start={start:.6f}"] if start > 0 else []) + ([f"end={end:.6f}"] if end is not None else [])
+    return (f"trim={':'.join(bounds)}," if bounds else ""), ",setpts=PTS-STARTPTS"
+
+
 def still_picture(duration: float, fps: float = 25.0) -> list[str]:
     """Input args of a black picture, for sources that are sound only (a podcast, a talk)."""
     return ["-f", "lavfi", "-i", f"color=c=black:s=1280x720:r={fps:g}:d={duration:.3f}"]
 
 
 def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float, crf: int,
-               preset: str, fonts_dir: str | None, limit: float | None = None) -> list[str]:
+               preset: str, fonts_dir: str | None, limit: float | None = None,
+               seek: float | None = None, to_key: bool = False) -> list[str]:
     """One decode of the source, split into every output: fit, burn subtitles, encode the
-    picture (the audio is made meanwhile and muxed in after: see mux_args)."""
+    picture (the audio is made meanwhile and muxed in after: see mux_args). With `seek` (a
+    chunk of the source; 0: its first), the source's own timestamps are kept (from the start
+    of the file) and the decode starts at `seek` seconds (to_key: at the key frame at or
+    before it, every frame from there into the graph); each output's `span` cuts its frames."""
     # outputs of one frame (size and fit: a profile, across languages) share the fitting;
     # only the subtitle burn differs between them
     frames: dict[tuple[int, int, str, str | None], list[int]] = {}
@@ -169,14 +187,21 @@ def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float
         pixels = f"fps={rate},format=yuv420p" if rate else "format=yuv420p"
         if len(members) == 1:
             i = members[0]
-            graph.append(f"[f{j}]{pixels},{_burn(outputs[i], fonts)}[o{i}]")
+            head, tail = _span(outputs[i])
+            graph.append(f"[f{j}]{pixels},{head}{_burn(outputs[i], fonts)}{tail}[o{i}]")
             continue
         graph.append(f"[f{j}]{pixels},split={len(members)}"
                      + "".join(f"[b{i}]" for i in members))
-        graph.extend(f"[b{i}]{_burn(outputs[i], fonts)}[o{i}]" for i in members)
+        for i in members:
+            head, tail = _span(outputs[i])
+            graph.append(f"[b{i}]{head}{_burn(outputs[i], fonts)}{tail}[o{i}]")
     trim = ["-t", f"{limit:.3f}"] if limit else []
+    # a chunk: the source's timestamps kept (from the file's start), the decode from seek
+    chunk = [] if seek is None else (["-copyts", "-start_at_zero"]
+                                     + (["-noaccurate_seek"] if to_key and seek > 0 else [])
+                                     + (["-ss", f"{seek:.6f}"] if seek > 0 else []))
     inputs = ["-i", source] if isinstance(source, str) else source
-    args = ["-v", "error", *trim, *inputs, "-filter_complex", ";".join(graph)]
+    args = ["-v", "error", *trim, *chunk, *inputs, "-filter_complex", ";".join(graph)]
     for i, o in enumerate(outputs):
         gop = o.gop if o.gop is not None else max(1, round(fps / 2))
         cap = ["-maxrate", f"{o.max_kbps}k", "-bufsize", f"{2 * o.max_kbps}k"] if o.max_kbps else []
@@ -210,9 +235,10 @@ def master_args(picture: str, tracks: list[Track], target: str) -> list[str]:
     return args + ["-movflags", "+faststart", "-f", "mp4", target]
 
 
-def mux_args(video: str, audio: str | None, target: str) -> list[str]:
-    """The deliverable: picture and sound copied into one MP4 with the index up front."""
-    args = ["-v", "error", "-i", video]
+def mux_args(video: str, audio: str | None, target: str, *, chunks: bool = False) -> list[str]:
+    """The deliverable: picture and sound copied into one MP4 with the index up front
+    (chunks: `video` is a concat demuxer's list of the picture's chunks, joined as they are)."""
+    args = ["-v", "error", *(["-f", "concat"] if chunks else []), "-i", video]
     if audio is not None:
         args += ["-i", audio, "-map", "0:v:0", "-map", "1:a:0"]
     else:

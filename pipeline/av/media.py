@@ -14,6 +14,7 @@ import subprocess
 import wave
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,18 @@ def ffmpeg_bin() -> str:
 
 def ffprobe_bin() -> str:
     return shutil.which("ffprobe") or "ffprobe"
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_version() -> str:
+    """ffmpeg's version line: part of what names a cached encode (render's chunks), so one
+    file is never joined from the work of two builds."""
+    try:
+        proc = subprocess.run([ffmpeg_bin(), "-version"], capture_output=True, check=False)
+    except FileNotFoundError as e:
+        raise MediaError("ffmpeg is not installed; run `make demo` or apt-get install ffmpeg") from e
+    lines = proc.stdout.decode("utf-8", errors="replace").splitlines()
+    return lines[0].strip() if lines else "unknown"
 
 
 def file_url(path: Path) -> str:

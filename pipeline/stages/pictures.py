@@ -38,7 +38,7 @@ def master_picture(config: Config) -> Picture | None:
 def clean_picture_path(paths: Layout, video: str, source_digest: str, picture: Picture) -> Path:
     """Where the master's clean picture is kept between runs, named by what makes it: the
     render's shared decode writes it, and reruns of the master (an edited line) only mux."""
-    key = canonical_hash({"source": source_digest, "picture": picture, "version": 2})
+    key = canonical_hash({"source": source_digest, "picture": picture, "version": 3})
     return paths.pictures(video) / f"{key[:20]}.mp4"
 
 

@@ -4,12 +4,14 @@ picture fitted and the subtitles burned per output, each version's sound made me
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from pipeline.errors import PipelineError
 from pipeline.narration.record import TimingRecord
 from pipeline.onscreen import cover, readback
 from pipeline.onscreen.model import Onscreen, load_onscreen
+from pipeline.stages import chunks
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
@@ -79,6 +82,7 @@ class RenderParams:
     source_subtitles: str = "keep"  # cover | above | keep: subtitles burned into the source
     own_language: bool = False  # the version is in the source's language
     readback: str = "none"  # the OCR engine that reads the finished picture back (QA)
+    chunk_s: float = 0.0  # the picture encoded in windows of this many seconds (0: whole)
 
 
 def profiles_of(config: Config) -> tuple[Profile, ...]:
@@ -188,6 +192,22 @@ def _placement(version: _Version, profile: Profile,
 
 
 @dataclass
+class _Planned:
+    """One picture a render makes (a version's profile, or the master's clean picture): its
+    output without a window, what it burns, its frame rate, and its chunks in window order
+    (`_encode` fills them in, counting those it encoded)."""
+
+    name: str  # l{version}p{profile}, or clean
+    spec: fg.OutputSpec
+    style: subs.AssStyle | None
+    cues: list[subs.Cue] | None  # burned subtitles, fitted to the frame; None: none burned
+    rate: Fraction
+    cached: bool = True  # False: the master's clean picture, kept whole (pictures.py)
+    pieces: list[Path] = field(default_factory=list)
+    encoded: int = 0
+
+
+@dataclass
 class _Version:
     """One (video, language) ready to render: the profiles to encode, and the measurements of
     those whose deliverable is kept (its fingerprint and file as recorded)."""
@@ -211,9 +231,10 @@ class _Version:
 
 class Render(Stage[RenderParams]):
     name = "render"
-    version = 9  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
+    version = 10  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
     # 8: script subtitles may lead in, loudness steps by the limiter's slope; 9: the source's
-    # burned-in subtitles covered (or avoided), the source language's not burned twice
+    # burned-in subtitles covered (or avoided), the source language's not burned twice;
+    # 10: the picture encoded in chunks (chunks.py), an edit encodes the ones it touches
     shared_per_video = True  # every language of a video from one decode
 
     def params(self, ws: Workspace, task: Task) -> RenderParams:
@@ -230,7 +251,7 @@ class Render(Stage[RenderParams]):
                             SoundSpec(n.mode, n.duck_db, n.music_db, r.loudness_lufs, r.true_peak_db),
                             font, s.size, RuleBook.from_config(s).for_lang(task.lang), fonts,
                             master_picture(c), source_subtitles=r.source_subtitles,
-                            own_language=own, readback=c.scan.engine)
+                            own_language=own, readback=c.scan.engine, chunk_s=r.chunk_s)
 
     def inputs(self, ws: Workspace, task: Task, params: RenderParams) -> dict[str, Path]:
         assert task.lang
@@ -327,8 +348,10 @@ class Render(Stage[RenderParams]):
         return kept
 
     def _render(self, ctx: RunContext, versions: list[_Version]) -> dict[Task, Result | Exception]:
-        """One decode, every (version, profile) picture encoded from it while each version's
-        sound is mixed on other threads; then each deliverable is muxed without re-encoding."""
+        """Every (version, profile) picture encoded window by window, only the windows not
+        made before (`_encode`), while each version's sound is mixed on other threads; then
+        each deliverable is joined from its windows and muxed with its sound, without
+        re-encoding."""
         first = versions[0].job
         p = first.params
         source = first.inputs["source"]
@@ -340,14 +363,15 @@ class Render(Stage[RenderParams]):
         if p.seconds is not None:
             limit = min(p.seconds, usable)
         label = f"{first.task.video}/{','.join(v.job.task.lang or '' for v in versions)}"
+        store = chunks.ChunkStore(ctx.paths.chunks(first.task.video) / self.name)
         results: dict[Task, Result | Exception] = {}
         with tempfile.TemporaryDirectory(prefix="render-") as tmp_name:
             tmp = Path(tmp_name)
-            outputs = []
+            planned = []
             for a, version in enumerate(versions):
                 for i, profile in version.todo:
-                    ass = f"l{a}p{i}.ass"
                     style, covers = _placement(version, profile, probe)
+                    cues = None
                     if profile.burn:
                         cues = list(version.source.cues)
                         if profile.min_text_px:
@@ -355,19 +379,18 @@ class Render(Stage[RenderParams]):
                                                       self._width_of(ctx, style))
                             if over:
                                 version.overflow[profile.name] = over
-                        (tmp / ass).write_text(subs.ass_text(cues, style), encoding="utf-8")
                     rate = profile.fps or probe.fps
-                    outputs.append(fg.OutputSpec(
+                    planned.append(_Planned(f"l{a}p{i}", fg.OutputSpec(
                         profile.name, profile.width, profile.height, profile.fit, profile.audio,
-                        ass if profile.burn else None, media.file_url(tmp / f"video-l{a}p{i}.mp4"),
-                        fps=rate_text(profile.fps) if profile.fps else None,
+                        None, "", fps=rate_text(profile.fps) if profile.fps else None,
                         gop=max(1, round(rate * profile.gop_s)), max_kbps=profile.max_kbps,
-                        covers=covers if profile.burn else ()))
+                        covers=covers if profile.burn else ()), style, cues,
+                        Fraction(rate_text(rate))))
             clean = self._clean_picture(ctx, first)
             if clean:
-                outputs.append(fg.OutputSpec("master", clean[1].width, clean[1].height,
-                                             clean[1].fit, True, None,
-                                             media.file_url(tmp / "clean.mp4")))
+                planned.append(_Planned("clean", fg.OutputSpec(
+                    "master", clean[1].width, clean[1].height, clean[1].fit, True, None, ""),
+                    None, None, Fraction(rate_text(probe.fps)), cached=False))
             if p.fonts:
                 os.symlink(ctx.paths.assets("fonts"), tmp / "fonts")
             # one mix per version and loudness target (profiles with the same target share it)
@@ -382,22 +405,84 @@ class Render(Stage[RenderParams]):
                                              tmp / (f"l{a}" if k == 0 else f"l{a}s{k}"))
                            for k, spec in enumerate(specs[a])}
                           for a, v in enumerate(versions)]
-                picture = media.file_url(source) if probe.has_video else fg.still_picture(usable)
-                if outputs:
-                    media.run_ffmpeg(fg.video_args(picture, outputs, fps=probe.fps, crf=p.crf,
-                                                   preset=p.preset,
-                                                   fonts_dir="fonts" if p.fonts else None,
-                                                   limit=limit),
-                                     what=f"render {label}", cwd=tmp)
+                if planned:
+                    self._encode(ctx, first, probe, planned, limit, store, tmp, label)
+                by_name = {pl.name: pl for pl in planned}
                 if clean:
-                    keep_clean_picture(clean[0], tmp / "clean.mp4")
+                    joined = tmp / "clean.mp4"
+                    listing = chunks.concat_list(by_name["clean"].pieces, tmp, "clean")
+                    media.run_ffmpeg(fg.mux_args(media.file_url(listing), None,
+                                                 media.file_url(joined), chunks=True),
+                                     what=f"join {first.task.video} clean picture", cwd=tmp)
+                    keep_clean_picture(clean[0], joined)
                 for a, version in enumerate(versions):
                     try:
                         made = {spec: f.result() for spec, f in sounds[a].items()}
-                        results[version.job.task] = self._deliver(ctx, version, tmp, a, made)
+                        results[version.job.task] = self._deliver(ctx, version, tmp, a, made,
+                                                                  by_name, store)
                     except Exception as e:
                         results[version.job.task] = e
+        store.prune()
         return results
+
+    def _encode(self, ctx: RunContext, job: Job[RenderParams], probe: media.Probe,
+                planned: list[_Planned], limit: float | None, store: chunks.ChunkStore,
+                tmp: Path, label: str) -> None:
+        """Each planned picture's chunks (its `pieces`, window by window): those in the store
+        are reused, the others encoded, each window's from one decode of the source; windows
+        side by side as far as the run's threads and the memory of the encoders allow (two on
+        two cores: one encode leaves part of the second core idle at each window's start and
+        end)."""
+        p = job.params
+        rate = Fraction(rate_text(probe.fps))
+        windows = chunks.chunk_windows(limit or probe.duration, rate,
+                                       p.chunk_s if probe.has_video else 0.0)
+        encoder = {"source": job.digests["source"], "ffmpeg": media.ffmpeg_version(),
+                   "crf": p.crf, "preset": p.preset, "fps": probe.fps, "fonts": p.fonts,
+                   "render": self.version}
+        work: dict[int, list[fg.OutputSpec]] = {}
+        scheduled: set[Path] = set()
+        for pl in planned:
+            for w in windows:
+                span = w.span(pl.rate, limit)
+                shown = chunks.cues_in(pl.cues, span) if pl.cues else []
+                ass = subs.ass_text(shown, pl.style) if shown and pl.style else ""
+                spec = replace(pl.spec, span=span, covers=chunks.covers_in(pl.spec.covers, span))
+                seek = w.seek(pl.spec.fps is not None)
+                target = (store.path(chunks.chunk_key(spec, ass, seek, encoder)) if pl.cached
+                          else tmp / f"{pl.name}w{w.index}.mp4")
+                pl.pieces.append(target)
+                if target in scheduled or (pl.cached and not ctx.force and target.is_file()):
+                    continue  # made before, or by another output of this run
+                scheduled.add(target)
+                pl.encoded += 1
+                if ass:
+                    name = f"{pl.name}w{w.index}.ass"
+                    (tmp / name).write_text(ass, encoding="utf-8")
+                    spec = replace(spec, ass_file=name)
+                work.setdefault(w.index, []).append(replace(spec, target=str(target)))
+        picture = media.file_url(job.inputs["source"]) if probe.has_video \
+            else fg.still_picture(probe.usable_duration)
+        pixels = sum(pl.spec.width * pl.spec.height for pl in planned)
+        at_once = max(1, min(ctx.threads, MAX_PIXELS_PER_DECODE // max(1, pixels), len(work)))
+
+        def encode(index: int) -> None:
+            # from the window's start, or a margin before it when an output converts the
+            # frame rate (the frames each output keeps are the same either way)
+            margin = any(o.fps is not None for o in work[index])
+            with contextlib.ExitStack() as stack:
+                outputs = [replace(o, target=media.file_url(stack.enter_context(
+                    atomic_path(Path(o.target))))) for o in work[index]]
+                media.run_ffmpeg(fg.video_args(picture, outputs, fps=probe.fps, crf=p.crf,
+                                               preset=p.preset,
+                                               fonts_dir="fonts" if p.fonts else None,
+                                               seek=windows[index].seek(margin),
+                                               to_key=not margin),
+                                 what=f"render {label} (chunk {index + 1} of {len(windows)})",
+                                 cwd=tmp)
+
+        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="render-chunk") as pool:
+            list(pool.map(encode, sorted(work)))
 
     @staticmethod
     def _width_of(ctx: RunContext, style: subs.AssStyle) -> Callable[[str], float | None]:
@@ -414,20 +499,26 @@ class Render(Stage[RenderParams]):
         return None if target.is_file() else (target, picture)
 
     def _deliver(self, ctx: RunContext, version: _Version, tmp: Path, a: int,
-                 sounds: dict[SoundSpec, tuple[Path, dict[str, Any]]]) -> Result:
-        """A version's deliverables (its pictures muxed with each profile's sound), the kept
-        ones' measurements, and its sidecars."""
+                 sounds: dict[SoundSpec, tuple[Path, dict[str, Any]]],
+                 pictures: dict[str, _Planned], store: chunks.ChunkStore) -> Result:
+        """A version's deliverables (its pictures joined from their chunks and muxed with each
+        profile's sound), the kept ones' measurements, and its sidecars."""
         task, p = version.job.task, version.job.params
         assert task.lang
         measured = dict(version.kept)
+        made: dict[str, dict[str, int]] = {}
         for i, profile in version.todo:
             aac, loud = sounds[sound_of(p, profile)] if profile.audio else (None, None)
             target_path = self.deliverable(ctx.paths, task, profile.name)
+            picture = pictures[f"l{a}p{i}"]
+            listing = chunks.concat_list(picture.pieces, tmp, picture.name)
             with atomic_path(target_path) as target:
-                media.run_ffmpeg(fg.mux_args(media.file_url(tmp / f"video-l{a}p{i}.mp4"),
+                media.run_ffmpeg(fg.mux_args(media.file_url(listing),
                                              media.file_url(aac) if aac else None,
-                                             media.file_url(target)),
+                                             media.file_url(target), chunks=True),
                                  what=f"mux {task.label}", cwd=tmp)
+            store.record(f"{task.lang}.{profile.name}", picture.pieces)
+            made[profile.name] = {"chunks": len(picture.pieces), "encoded": picture.encoded}
             measured[profile.name] = self._measure(target_path, loud)
         if p.seconds is None:
             write_text_atomic(ctx.paths.subtitles_vtt(task.video, task.lang),
@@ -450,9 +541,15 @@ class Render(Stage[RenderParams]):
                 f"{p.rules.max_lines} lines at the profile's minimum caption height; "
                 "shorten them")
         encoded = [pr.name for _, pr in version.todo]
+        notes = []
         if len(encoded) < len(p.profiles):
-            result.note = (f"{len(encoded)} of {len(p.profiles)} profile(s) encoded"
-                           + (f" ({', '.join(encoded)})" if encoded else ""))
+            notes.append(f"{len(encoded)} of {len(p.profiles)} profile(s) encoded"
+                         + (f" ({', '.join(encoded)})" if encoded else ""))
+        if made:  # what an edit cost: the chunks it touched
+            result.extra["chunks"] = made
+            notes.append(f"{sum(m['encoded'] for m in made.values())} of "
+                         f"{sum(m['chunks'] for m in made.values())} chunk(s) encoded")
+        result.note = "; ".join(notes)
         return result
 
     def _read_back(self, ctx: RunContext, version: _Version) -> dict[str, Any] | None:
