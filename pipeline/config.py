@@ -301,6 +301,13 @@ class RenderConfig(Strict):
         description="where the source has burned-in subtitles (scan): cover them with a band "
                     "the version's subtitles sit in, set the version's subtitles above them, or "
                     "keep both where they fall")
+    onscreen: Literal["replace", "label", "keep"] = Field(
+        "replace",
+        description="what a version does about captions on screen (titles, lower thirds: scan) "
+                    "in another script: `replace` covers each (filled from the picture around "
+                    "it) and sets its translation (`<lang>/captions.srt`) in its place; `label` "
+                    "adds the translation beside it as a forced-narrative subtitle; `keep` "
+                    "leaves them")
     master: str | None = Field(
         None, description="a profile name (with audio): one file per video in that frame, no "
                           "burned text, each language's mix as an audio track and its subtitles "

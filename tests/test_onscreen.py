@@ -25,6 +25,10 @@ ENGLISH = ["Jinan is called the City of Springs",
            "From Thousand Buddha Mountain you see the whole city",
            "Furong Street has many Jinan snacks"]
 TITLE, LOWER_THIRD = "泉城济南", "趵突泉"
+EN_TITLE = "Jinan, City of Springs"
+# what each version's title and lower third must read (letters only, any case)
+CAPTIONS = {"en": ("jinancityofsprings", "baotuspring"),
+            "pt": ("cidadedasnascentes", "nascentebaotu")}
 SIZE = (854, 480)
 GLOSSARY = """term,en,pt,zh,note
 Jinan,Jinan,Jinan,济南,city
@@ -93,6 +97,9 @@ def burned(tmp_path_factory: pytest.TempPathFactory) -> Burned:
     (root / "translations").mkdir()
     write_srt(root / "translations" / "quancheng_burned.en.srt",
               [(b.start, b.end, en) for b, en in zip(burned, ENGLISH)])
+    # the producer's English for the title (the lower third is a glossary name)
+    write_srt(root / "translations" / "quancheng_burned.en.captions.srt",
+              [(0, duration, EN_TITLE)])
     return Burned(root, burned, run_pipeline(_project(root)))
 
 
@@ -327,3 +334,138 @@ def test_qa_reads_each_version_back_and_flags_text_left_under_it(burned: Burned,
         assert "unreadable" in {f["rule"] for f in qa[lang]}, qa[lang]
     assert qa["zh"] == []  # the screen's own subtitles, shown once
     assert kept.code == 1 and "FAILED qa quancheng_burned/en" in kept.stderr.replace(" ", " ")
+
+
+# ----------------------------------------------------------------- captions (issue 20, item 4)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _caption_box(burned: Burned, text: str) -> tuple[int, int, int, int]:
+    item = next(i for i in burned.source("onscreen.json")["items"] if i["text"] == text)
+    return tuple(item["box"])  # type: ignore[return-value]
+
+
+def _read_near(reader: Any, mp4: Path, t: float, box: tuple[int, ...]) -> str:
+    """What OCR reads at t in the area of a caption (its box grown to fit a translation)."""
+    h = box[3] - box[1]
+    area = (box[0] - 2 * h, box[1] - h, box[2] + 8 * h, box[3] + h)
+    lines = _read(reader, mp4, t)
+    inside = [ln for ln in lines if area[0] <= (ln.box[0] + ln.box[2]) / 2 <= area[2]
+              and area[1] <= (ln.box[1] + ln.box[3]) / 2 <= area[3]]
+    return " ".join(ln.text for ln in sorted(inside, key=lambda ln: (ln.box[1], ln.box[0])))
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_title_and_lower_third_read_in_the_version_language(burned: Burned, reader: Any,
+                                                            lang: str) -> None:
+    """Must-show 2 (the captions): read back by OCR where the title and the lower third are,
+    each version shows their translation with the glossary's names and no Chinese."""
+    captions = _cues(burned.out / "quancheng_burned" / lang / "captions.srt")
+    assert [_letters(c.text) for c in captions] == list(CAPTIONS[lang]), captions
+    mp4 = burned.out / "quancheng_burned" / lang / f"quancheng_burned.{lang}.landscape.mp4"
+    title, lower = CAPTIONS[lang]
+    for t, box, want in ((1.5, _caption_box(burned, TITLE), title),
+                         (4.5, _caption_box(burned, TITLE), title),
+                         (4.5, _caption_box(burned, LOWER_THIRD), lower)):
+        read = _read_near(reader, mp4, t, box)
+        print(f"{lang} at {t} s: {read!r}")
+        assert not _han(read), read
+        assert _letters(read) == want, read
+
+
+def test_the_source_language_version_keeps_its_captions(burned: Burned, reader: Any) -> None:
+    assert _cues(burned.out / "quancheng_burned" / "zh" / "captions.srt") == []
+    mp4 = burned.out / "quancheng_burned" / "zh" / "quancheng_burned.zh.landscape.mp4"
+    assert _read_near(reader, mp4, 4.5, _caption_box(burned, LOWER_THIRD)) == LOWER_THIRD
+
+
+def test_a_caption_edit_reruns_only_that_version(burned: Burned, reader: Any,
+                                                 tmp_path: Path) -> None:
+    """Must-show 5: one caption line edited in pt/captions.srt: only pt's render runs, the
+    edit is on its frame, en and zh are untouched; then a broken edit fails pt alone with a
+    one-line cause naming the file."""
+    work = tmp_path / "edit"
+    shutil.copytree(burned.root, work)
+    out = work / "outputs" / "quancheng_burned"
+    others = {lang: out / lang / f"quancheng_burned.{lang}.landscape.mp4" for lang in ("en", "zh")}
+    before = {lang: (p.read_bytes(), p.stat().st_mtime_ns) for lang, p in others.items()}
+    path = out / "pt" / "captions.srt"
+    text = path.read_text(encoding="utf-8")
+    assert "Nascente Baotu" in text
+    path.write_text(text.replace("Nascente Baotu", "Parque Baotu"), encoding="utf-8")
+    edited = run_pipeline(work / "pipeline.yaml")
+    assert edited.code == 0, edited.stderr
+    ran = {(o["stage"], o["lang"]) for o in edited.outcomes if o["status"] == "ran"}
+    assert ran == {("render", "pt")}, edited.outcomes
+    assert path.read_text(encoding="utf-8") == text.replace("Nascente Baotu", "Parque Baotu")
+    for lang, p in others.items():
+        assert (p.read_bytes(), p.stat().st_mtime_ns) == before[lang], lang
+    mp4 = out / "pt" / "quancheng_burned.pt.landscape.mp4"
+    assert _letters(_read_near(reader, mp4, 4.5, _caption_box(burned, LOWER_THIRD))) == \
+        "parquebaotu"
+    path.write_text(text.replace("00:00:03", "00:00:0X", 1), encoding="utf-8")
+    broken = run_pipeline(work / "pipeline.yaml")
+    assert broken.code == 1
+    failed = [ln for ln in broken.stderr.splitlines() if "FAILED" in ln]
+    assert len(failed) == 1 and "render quancheng_burned/pt" in failed[0], broken.stderr
+    assert str(path) in failed[0] and "bad time" in failed[0], failed
+    for lang, p in others.items():
+        assert (p.read_bytes(), p.stat().st_mtime_ns) == before[lang], lang
+
+
+def test_captions_file_is_joined_to_the_screen_by_time(tmp_path: Path) -> None:
+    """Events overlap (a title over a lower third); an event whose times were changed is a
+    one-line problem of the file; a deleted event leaves its caption as it is."""
+    from pipeline.errors import SubtitleFileError
+    from pipeline.onscreen.captions import Caption, load_captions, write_captions
+    from pipeline.onscreen.model import OnscreenItem
+
+    title = OnscreenItem(TITLE, (25, 14, 178, 69), 0, 12000, "Hani", 0.99, "caption")
+    lower = OnscreenItem(LOWER_THIRD, (40, 280, 160, 320), 3000, 6000, "Hani", 0.99, "caption")
+    path = tmp_path / "captions.srt"
+    write_captions(path, [Caption(lower, "Baotu Spring"), Caption(title, EN_TITLE)])
+    read = load_captions(path, [title, lower])
+    assert [(c.item, c.text, c.translated) for c in read] == [
+        (title, EN_TITLE, True), (lower, "Baotu Spring", True)]
+    path.write_text(path.read_text("utf-8").replace("00:00:06,000", "00:00:07,000"), "utf-8")
+    with pytest.raises(SubtitleFileError) as e:
+        load_captions(path, [title, lower])
+    assert str(path) in str(e.value) and "times of no caption" in str(e.value)
+    assert "\n" not in str(e.value)
+    write_captions(path, [Caption(title, EN_TITLE)])
+    assert [c.item for c in load_captions(path, [title, lower])] == [title]
+
+
+def test_a_translation_is_fitted_to_its_box() -> None:
+    """The size shrinks until the text fits the box's width; two lines when that sets it
+    larger; label sets it outside the subtitle band; keep sets nothing."""
+    from pipeline.av.fonts import text_width
+    from pipeline.onscreen.captions import Caption
+    from pipeline.onscreen.captions_graph import fit, pieces, place
+    from pipeline.onscreen.cover import Frame
+    from pipeline.onscreen.model import OnscreenItem
+
+    def width(text: str, size: float) -> float | None:
+        return text_width(text, "Noto Sans", size, [])
+
+    short, _ = fit("Baotu", 400, 50, 10, width)
+    assert short == "Baotu"
+    one, size = fit("Jinan, City of Springs", 400, 50, 10, width)
+    assert (width(one, size) or 0) <= 400 and size < 50 * 1.15
+    lines, two = fit("Jinan, City of Springs and its many old springs", 300, 50, 10, width)
+    assert lines.count("\n") == 1 and all((width(ln, two) or 0) <= 300 for ln in lines.split("\n"))
+    title = OnscreenItem(TITLE, (25, 14, 178, 69), 0, 12000, "Hani", 0.99, "caption")
+    lower = OnscreenItem(LOWER_THIRD, (40, 330, 160, 370), 3000, 6000, "Hani", 0.99, "caption")
+    caps = [Caption(title, EN_TITLE), Caption(lower, "Baotu Spring")]
+    frame = Frame(854, 480, "pad")
+    fills, windows, placed = place(caps, (854, 480), frame, "replace", 29, width)
+    assert len(fills) == 2 and windows[1] == (2.75, 6.25)
+    assert fills[0][0] < 25 and fills[0][1] < 14 and fills[0][0] + fills[0][2] > 178
+    _, _, labels = place(caps, (854, 480), frame, "label", 29, width)
+    assert all(p.y + p.size <= 480 * 0.78 for p in labels)
+    assert pieces(caps, (854, 480), frame, "keep", "Noto Sans", 29, width).steps == ()
+    untouched = [Caption(title, TITLE)]
+    assert pieces(untouched, (854, 480), frame, "replace", "Noto Sans", 29, width).ass is None

@@ -35,6 +35,10 @@ class OutputSpec:
     gop: int | None = None  # closed GOP in frames; None: half the frame rate
     max_kbps: int | None = None  # bitrate cap (maxrate, 2 s buffer); None: CRF alone
     covers: tuple[Cover, ...] = ()  # drawn before the subtitles
+    # captions on screen (pipeline/onscreen/captions_graph.py): filter steps filling their
+    # boxes (numbers only), then an ASS script of their translations (a fixed relative name)
+    fills: tuple[str, ...] = ()
+    captions_ass: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,10 @@ def _cover(c: Cover) -> str:
 
 
 def _burn(o: OutputSpec, fonts: str) -> str:
-    steps = [_cover(c) for c in o.covers if c.windows and c.w > 0 and c.h > 0]
+    steps = list(o.fills)
+    steps += [_cover(c) for c in o.covers if c.windows and c.w > 0 and c.h > 0]
+    if o.captions_ass is not None:
+        steps.append(f"ass=filename={o.captions_ass}{fonts}:shaping=complex")
     if o.ass_file is not None:
         steps.append(f"ass=filename={o.ass_file}{fonts}:shaping=complex")
     return ",".join(steps) or "null"
