@@ -138,7 +138,9 @@ def place(captions: list[Caption], src: tuple[int, int], frame: Frame, mode: str
             windows.append((start / 1000, end / 1000))
             room = min(room, max(fill[2], round(box[3] * 8)))
             text, size = fit(c.text, room, box[3], MIN_SIZE * frame.height, width_of)
-            placed.append(Placed(text, size, _ALIGN[side], ax, box[1] + box[3] // 2, start, end))
+            half = (text.count("\n") + 1) * size // 2  # the block stays inside the frame
+            y = min(max(box[1] + box[3] // 2, margin // 2 + half), frame.height - margin // 2 - half)
+            placed.append(Placed(text, size, _ALIGN[side], ax, y, start, end))
             continue
         text, size = fit(c.text, room, subtitle_size / SIZE, subtitle_size * 0.6, width_of)
         lines = text.count("\n") + 1
