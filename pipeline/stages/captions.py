@@ -32,6 +32,7 @@ SCRIPT_LANGUAGE = {"Hani": "zh", "Jpan": "ja", "Hang": "ko", "Cyrl": "ru", "Arab
 class CaptionsParams:
     target: str
     source_language: str
+    captions: int  # captions on screen to translate (none: the file is empty, reads nothing else)
     engine: str
     # the MT engine's identity from each language captions are in (None: no engine for it)
     models: tuple[tuple[str, dict[str, Any] | None], ...] = ()
@@ -94,6 +95,8 @@ class Captions(Stage[CaptionsParams]):
         tgt, t = task.lang, ws.config.translate
         source = ws.source_language(task.video) or ws.config.source_language or ""
         items = foreign_captions(load_onscreen(ws.paths.onscreen(task.video)), tgt)
+        if not items:  # nothing to translate: a fingerprint of the scan's record alone
+            return CaptionsParams(tgt, "", 0, "")
         langs = sorted({caption_language(i, source) for i in items})
         provided = provided_captions(t.provided, task.video, tgt)
         pivot_file = provided_captions(t.provided, task.video, t.pivot) if t.pivot else None
@@ -101,7 +104,7 @@ class Captions(Stage[CaptionsParams]):
                          and ws.project.path(pivot_file).is_file())
         models = tuple((lang, self._model(ws, t.engine, lang, tgt)) for lang in langs
                        + ([t.pivot] if has_pivot and t.pivot and t.pivot not in langs else []))
-        return CaptionsParams(tgt, source, t.engine, models,
+        return CaptionsParams(tgt, source, len(items), t.engine, models,
                               t.pivot if has_pivot else None,
                               provided if ws.project.path(provided).is_file() else None,
                               pivot_file if has_pivot else None)
@@ -117,6 +120,8 @@ class Captions(Stage[CaptionsParams]):
 
     def inputs(self, ws: Workspace, task: Task, params: CaptionsParams) -> dict[str, Path]:
         found = {"onscreen": ws.paths.onscreen(task.video)}
+        if not params.captions:
+            return found
         glossary = ws.config.translate.glossary
         if glossary and ws.project.path(glossary).is_file():
             found["glossary"] = ws.project.path(glossary)
