@@ -40,6 +40,9 @@ TEXTLESS = ("gradients=s=640x360:r=25:d={d}:speed=0.02:seed=9[g];cellauto=s=640x
             "[g][c]blend=all_mode=overlay:all_opacity=0.35:shortest=1,noise=alls=8:allf=t[a];"
             "mandelbrot=s=640x360:r=25[m];[a][m]blend=all_expr='if(gt(T,{zoom}),B,A)':shortest=1,"
             "format=yuv420p[v]")
+CHROMIUM = Path("/usr/bin/chromium")  # as tests/test_review_browser.py drives it
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
 TEXTLESS_SPEECH = ["Clear water rises from the limestone.", "The springs feed Daming Lake."]
 
 
@@ -472,3 +475,57 @@ def test_a_translation_is_fitted_to_its_box() -> None:
     assert pieces(caps, (854, 480), frame, "keep", "Noto Sans", 29, width).steps == ()
     untouched = [Caption(title, TITLE)]
     assert pieces(untouched, (854, 480), frame, "replace", "Noto Sans", 29, width).ass is None
+
+
+def test_the_review_desk_lists_edits_and_binds_the_captions(burned: Burned,
+                                                            tmp_path: Path) -> None:
+    """Issue 20, item 6, in Debian's chromium: a version's page lists its captions on screen
+    beside their translations; one is edited in place (only its text: the file changes in
+    that line alone; a changed time is refused); an approval given before reads "changed
+    since approval" after it; the source-language version lists none."""
+    from tests.reviewdesk import Desk
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make system-deps installs it)")
+    from playwright.sync_api import sync_playwright
+
+    work = tmp_path / "desk"
+    shutil.copytree(burned.root, work)
+    path = work / "outputs" / "quancheng_burned" / "pt" / "captions.srt"
+    before = path.read_text(encoding="utf-8")
+    with Desk(work / "pipeline.yaml") as desk, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(desk.base + "/v/quancheng_burned/pt")
+        rows = page.locator("#captions tr.caption")
+        assert rows.count() == 2
+        assert [rows.nth(i).locator("td.original").inner_text() for i in range(2)] == \
+            [TITLE, LOWER_THIRD]
+        assert [rows.nth(i).locator("td.target .t").inner_text() for i in range(2)] == \
+            ["Jinan, Cidade das Nascentes", "Nascente Baotu"]
+        page.locator("#reviewer").fill("Ana Reviewer")
+        with page.expect_navigation():
+            page.locator("button.approve").click()
+        assert "Approved by Ana Reviewer" in page.locator("#approval-state").inner_text()
+        row = page.locator("#caption-2")
+        row.locator("button.edit-caption").click()
+        assert row.locator("form.edit-form input.start").get_attribute("readonly") is not None
+        row.locator("form.edit-form textarea").fill("Parque Baotu")
+        row.locator("form.edit-form button.save").click()
+        page.wait_for_function(
+            "() => document.querySelector('#caption-2 td.target .t').textContent === 'Parque Baotu'")
+        assert path.read_text(encoding="utf-8") == before.replace("Nascente Baotu", "Parque Baotu")
+        page.reload()
+        assert "Changed since approval" in page.locator("#approval-state").inner_text()
+        sha = page.locator("body").get_attribute("data-captions-sha")
+        moved = desk.post("/api/v/quancheng_burned/pt/line",
+                          {"which": "captions", "number": 2, "start": "00:00:03,000",
+                           "end": "00:00:05,875", "text": "Parque Baotu", "sha": sha},
+                          csrf=desk.csrf())
+        assert moved.status == 422 and "change only its text" in moved.json()["error"]
+        page.goto(desk.base + "/v/quancheng_burned/zh")
+        assert page.locator("#onscreen").count() == 0
+        browser.close()
+        assert errors == []
