@@ -529,3 +529,42 @@ def test_the_review_desk_lists_edits_and_binds_the_captions(burned: Burned,
         assert page.locator("#onscreen").count() == 0
         browser.close()
         assert errors == []
+
+
+@pytest.mark.parametrize("mode", ["replace", "label"])
+def test_captions_graph_in_real_ffmpeg(tmp_path: Path, mode: str) -> None:
+    """replace: the caption's box is filled from the picture around it while it shows (the
+    dark plate is gone) and its translation is drawn there; label: the plate stays and the
+    translation is drawn beside it (over it: the subtitle band begins under it); after the
+    caption's time, nothing."""
+    import numpy as np
+
+    from pipeline.av import filtergraph as fg
+    from pipeline.av.fonts import text_width
+    from pipeline.onscreen.captions import Caption
+    from pipeline.onscreen.captions_graph import pieces
+    from pipeline.onscreen.cover import Frame
+    from pipeline.onscreen.model import OnscreenItem
+
+    plate = OnscreenItem(LOWER_THIRD, (40, 100, 160, 140), 0, 600, "Hani", 0.99, "caption")
+    made = pieces([Caption(plate, "Baotu Spring")], (320, 180), Frame(320, 180, "pad"), mode,
+                  "Noto Sans", 14, lambda t, s: text_width(t, "Noto Sans", s, []))
+    assert made.ass is not None and bool(made.steps) == (mode == "replace")
+    (tmp_path / "c.ass").write_text(made.ass, encoding="utf-8")
+    out = fg.OutputSpec("wide", 320, 180, "pad", True, None, "file:out.mp4", fills=made.steps,
+                        captions_ass="c.ass")
+    source = ["-f", "lavfi", "-i", "color=c=0x808080:s=320x180:r=25:d=1.2,"
+              "drawbox=x=40:y=100:w=120:h=40:color=black@1:t=fill"]
+    mt.ffmpeg(*fg.video_args(source, [out], fps=25, crf=18, preset="superfast", fonts_dir=None),
+              cwd=tmp_path)
+    during, after = mt.frame(tmp_path / "out.mp4", 0.3), mt.frame(tmp_path / "out.mp4", 1.0)
+    box = during[100:140, 40:160]
+    assert np.median(after[100:140, 40:160]) < 30  # the plate, once the caption is over
+    if mode == "replace":
+        assert abs(np.median(box) - 128) < 12  # filled like the picture around it
+        assert (box > 200).mean() > 0.03  # white letters in it
+    else:
+        assert np.median(box) < 30  # the original stays
+        # the label over it: the subtitle band begins under it
+        assert (during[75:100, 30:200] > 200).mean() > 0.005
+        assert (after[75:100, 30:200] > 200).mean() == 0
