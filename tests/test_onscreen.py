@@ -568,3 +568,41 @@ def test_captions_graph_in_real_ffmpeg(tmp_path: Path, mode: str) -> None:
         # the label over it: the subtitle band begins under it
         assert (during[75:100, 30:200] > 200).mean() > 0.005
         assert (after[75:100, 30:200] > 200).mean() == 0
+
+
+def test_each_caption_takes_the_first_route_that_translates_it(tmp_path: Path) -> None:
+    """The provided captions (joined by overlap, their times need not be the scan's), then a
+    glossary name, else the caption as it is on screen with a warning naming the files to
+    fix; the captions in the version's own script are not in the file."""
+    from pipeline import subtitles as subs
+    from pipeline.engines.pool import EnginePool
+    from pipeline.stages.base import Job, RunContext
+    from pipeline.stages.captions import Captions, CaptionsParams
+    from pipeline.workspace import Layout, Task
+
+    items = [{"text": TITLE, "box": [25, 14, 178, 69], "start": 0, "end": 12000,
+              "script": "Hani", "confidence": 0.99, "kind": "caption"},
+             {"text": LOWER_THIRD, "box": [40, 280, 160, 320], "start": 3000, "end": 6000,
+              "script": "Hani", "confidence": 0.99, "kind": "caption"},
+             {"text": "大明湖", "box": [600, 20, 700, 60], "start": 7000, "end": 9000,
+              "script": "Hani", "confidence": 0.99, "kind": "caption"},
+             {"text": "Welcome", "box": [600, 300, 700, 340], "start": 7000, "end": 9000,
+              "script": "Latn", "confidence": 0.99, "kind": "caption"}]
+    onscreen = tmp_path / "onscreen.json"
+    onscreen.write_text(json.dumps({"width": 854, "height": 480, "items": items}), "utf-8")
+    (tmp_path / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
+    write_srt(tmp_path / "given.srt", [(0.5, 10, "Jinan, Cidade das Nascentes")])
+    paths = Layout(tmp_path / "out", tmp_path)
+    task = Task("captions", "v", "pt")
+    params = CaptionsParams("pt", "zh", 3, "auto", (("zh", None),), None, "given.srt", None,
+                            "given.srt")
+    job = Job(task, params, {"onscreen": onscreen, "glossary": tmp_path / "glossary.csv",
+                             "provided": tmp_path / "given.srt"}, {})
+    result = Captions().run(RunContext(paths, EnginePool()), job)
+    cues = subs.load_srt(paths.captions_srt("v", "pt"), overlapping=True)
+    assert [(c.start, c.end, c.text) for c in cues] == [
+        (0, 12000, "Jinan, Cidade das Nascentes"), (3000, 6000, "Nascente Baotu"),
+        (7000, 9000, "大明湖")]
+    assert [c["via"] for c in result.extra["captions"]] == ["provided", "glossary", "none"]
+    assert len(result.warnings) == 1 and "大明湖" in result.warnings[0]
+    assert "given.srt" in result.warnings[0] and "pt/captions.srt" in result.warnings[0]

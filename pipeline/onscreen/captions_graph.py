@@ -124,6 +124,8 @@ def place(captions: list[Caption], src: tuple[int, int], frame: Frame, mode: str
         x0, y0, x1, y1 = c.item.box
         start, end = max(0, c.item.start - round(LEAD_S * 1000)), c.item.end + round(LEAD_S * 1000)
         box = frame.box((x0, y0, x1, y1), *src)
+        if box[2] <= 0 or box[3] <= 0:  # cropped out of this frame
+            continue
         side, ax = _anchor(box, frame.width)
         if side == "left":
             room = frame.width - margin - ax

@@ -39,6 +39,7 @@ class CaptionsParams:
     pivot: str | None = None  # a pivot language whose provided captions exist
     provided: str | None = None  # the target's provided captions (project-relative)
     pivot_file: str | None = None
+    expected: str = ""  # where a provided captions file would be read from (for the warning)
 
 
 def provided_captions(template: str, video: str, lang: str) -> str:
@@ -107,7 +108,7 @@ class Captions(Stage[CaptionsParams]):
         return CaptionsParams(tgt, source, len(items), t.engine, models,
                               t.pivot if has_pivot else None,
                               provided if ws.project.path(provided).is_file() else None,
-                              pivot_file if has_pivot else None)
+                              pivot_file if has_pivot else None, provided)
 
     @staticmethod
     def _model(ws: Workspace, engine: str, src: str, tgt: str) -> dict[str, Any] | None:
@@ -172,8 +173,8 @@ class Captions(Stage[CaptionsParams]):
         if left:
             result.warnings.append(
                 f"{len(left)} caption(s) left as on screen ({', '.join(left)}): no translation "
-                f"for them (add {p.provided or 'a provided captions file'} or a glossary "
-                f"entry, or translate them in {ctx.paths.rel(self.outputs(ctx.paths, job.task, p)[0])})")
+                f"for them (add {p.expected} or a glossary entry, or translate them in "
+                f"{ctx.paths.rel(self.outputs(ctx.paths, job.task, p)[0])})")
         result.extra["captions"] = [{"text": i.text, "translation": made[i][0], "via": made[i][1]}
                                     for i in items]
         if items:
