@@ -30,6 +30,7 @@ LEAD_S = 0.25  # the fill and the translation start this early and end this late
 SIZE = 1.15  # font size (libass: the line's height) over the box's height, before fitting
 MIN_SIZE = 0.045  # of the frame's height: the smallest size a translation is set at
 BAND = 0.78  # where the subtitle band begins (share of the height): labels stay above it
+LEADING = 1.25  # line to line, over the size: two lines' letters (and OCR's boxes) stay apart
 
 WidthOf = Callable[[str, float], float | None]  # text width in pixels at an ASS size
 
@@ -140,17 +141,17 @@ def place(captions: list[Caption], src: tuple[int, int], frame: Frame, mode: str
             windows.append((start / 1000, end / 1000))
             room = min(room, max(fill[2], round(box[3] * 8)))
             text, size = fit(c.text, room, box[3], MIN_SIZE * frame.height, width_of)
-            half = (text.count("\n") + 1) * size // 2  # the block stays inside the frame
+            half = round((text.count("\n") + 1) * size * LEADING / 2)  # inside the frame
             y = min(max(box[1] + box[3] // 2, margin // 2 + half), frame.height - margin // 2 - half)
             placed.append(Placed(text, size, _ALIGN[side], ax, y, start, end))
             continue
         text, size = fit(c.text, room, subtitle_size / SIZE, subtitle_size * 0.6, width_of)
-        lines = text.count("\n") + 1
+        tall = round((text.count("\n") + 1) * size * LEADING)
         below = box[1] + box[3] + round(0.2 * size)
-        if below + lines * size <= frame.height * BAND:
+        if below + tall <= frame.height * BAND:
             placed.append(Placed(text, size, _BELOW[side], ax, below, start, end))
         else:
-            placed.append(Placed(text, size, _ABOVE[side], ax, max(lines * size, box[1] - round(0.2 * size)),
+            placed.append(Placed(text, size, _ABOVE[side], ax, max(tall, box[1] - round(0.2 * size)),
                                  start, end))
     return fills, windows, placed
 
@@ -169,7 +170,8 @@ def fill_step(box: tuple[int, int, int, int], window: tuple[float, float],
 
 
 def ass_script(placed: list[Placed], frame: Frame, font: str) -> str:
-    """The translations as ASS events at their positions (no wrapping: lines are set)."""
+    """The translations as ASS events at their positions, one event a line (so the lines sit
+    LEADING x the size apart; no wrapping)."""
     doc = pysubs2.SSAFile()
     doc.info["PlayResX"] = str(frame.width)
     doc.info["PlayResY"] = str(frame.height)
@@ -181,9 +183,16 @@ def ass_script(placed: list[Placed], frame: Frame, font: str) -> str:
         outline=2, shadow=1, alignment=pysubs2.Alignment.TOP_LEFT, marginl=0, marginr=0, marginv=0)
     for p in placed:
         outline = max(1.0, p.size * 0.06)
-        tags = (f"{{\\an{p.align}\\pos({p.x},{p.y})\\fs{p.size}\\bord{outline:.1f}"
-                f"\\shad{max(0.0, p.size * 0.025):.1f}}}")
-        doc.append(pysubs2.SSAEvent(start=p.start, end=p.end, text=tags + subs.escape_ass(p.text)))
+        lines = p.text.split("\n")
+        step = p.size * LEADING
+        # where the first line's anchor sits from the block's: centred, top or bottom aligned
+        first = {4: -(len(lines) - 1) / 2, 5: -(len(lines) - 1) / 2, 6: -(len(lines) - 1) / 2,
+                 7: 0.0, 8: 0.0, 9: 0.0}.get(p.align, -(len(lines) - 1.0))
+        for n, line in enumerate(lines):
+            y = round(p.y + (first + n) * step)
+            tags = (f"{{\\an{p.align}\\pos({p.x},{y})\\fs{p.size}\\bord{outline:.1f}"
+                    f"\\shad{max(0.0, p.size * 0.025):.1f}}}")
+            doc.append(pysubs2.SSAEvent(start=p.start, end=p.end, text=tags + subs.escape_ass(line)))
     return doc.to_string("ass")
 
 
