@@ -306,6 +306,13 @@ class RenderConfig(Strict):
         description="the picture is encoded in chunks of about this many seconds, each kept "
                     "by what it shows, so an edited line encodes only the chunks it touches "
                     "(two at a time on two cores); 0: one chunk")
+    onscreen: Literal["replace", "label", "keep"] = Field(
+        "replace",
+        description="what a version does about captions on screen (titles, lower thirds: scan) "
+                    "in another script: `replace` covers each (filled from the picture around "
+                    "it) and sets its translation (`<lang>/captions.srt`) in its place; `label` "
+                    "adds the translation beside it as a forced-narrative subtitle; `keep` "
+                    "leaves them")
     master: str | None = Field(
         None, description="a profile name (with audio): one file per video in that frame, no "
                           "burned text, each language's mix as an audio track and its subtitles "

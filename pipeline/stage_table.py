@@ -27,8 +27,11 @@ TABLE: tuple[StageInfo, ...] = (
     StageInfo("transcribe", per_lang=False, needs=("extract", "scan")),
     StageInfo("translate", per_lang=True, needs=("transcribe",)),
     StageInfo("narrate", per_lang=True, needs=("translate",)),
-    StageInfo("render", per_lang=True, needs=("narrate",), runs_in="full"),
-    StageInfo("sample", per_lang=True, needs=("narrate",), runs_in="sample", stands_for="render"),
+    # the captions on screen (titles, lower thirds) translated: render reads them
+    StageInfo("captions", per_lang=True, needs=("scan", "transcribe")),
+    StageInfo("render", per_lang=True, needs=("narrate", "captions"), runs_in="full"),
+    StageInfo("sample", per_lang=True, needs=("narrate", "captions"), runs_in="sample",
+              stands_for="render"),
     # one task per video that reads every language's render: planned when all are in the run
     StageInfo("master", per_lang=False, needs=("render",), runs_in="full"),
 )

@@ -121,6 +121,10 @@ class Layout:
     def subtitles_srt(self, video: str, lang: str) -> Path:
         return self.out.joinpath(video, lang, "subtitles.srt")
 
+    def captions_srt(self, video: str, lang: str) -> Path:
+        """The version's translations of the captions on screen (the captions stage)."""
+        return self.out.joinpath(video, lang, "captions.srt")
+
     def subtitles_vtt(self, video: str, lang: str) -> Path:
         return self.out.joinpath(video, lang, "subtitles.vtt")
 

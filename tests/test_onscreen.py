@@ -25,6 +25,10 @@ ENGLISH = ["Jinan is called the City of Springs",
            "From Thousand Buddha Mountain you see the whole city",
            "Furong Street has many Jinan snacks"]
 TITLE, LOWER_THIRD = "泉城济南", "趵突泉"
+EN_TITLE = "Jinan, City of Springs"
+# what each version's title and lower third must read (letters only, any case)
+CAPTIONS = {"en": ("jinancityofsprings", "baotuspring"),
+            "pt": ("jinancidadedasnascentes", "nascentebaotu")}
 SIZE = (854, 480)
 GLOSSARY = """term,en,pt,zh,note
 Jinan,Jinan,Jinan,济南,city
@@ -37,6 +41,9 @@ TEXTLESS = ("gradients=s=640x360:r=25:d={d}:speed=0.02:seed=9:" + mt.GRADIENT_CO
             "[g][c]blend=all_mode=overlay:all_opacity=0.35:shortest=1,noise=alls=8:allf=t[a];"
             "mandelbrot=s=640x360:r=25[m];[a][m]blend=all_expr='if(gt(T,{zoom}),B,A)':shortest=1,"
             "format=yuv420p[v]")
+CHROMIUM = Path("/usr/bin/chromium")  # as tests/test_review_browser.py drives it
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
 TEXTLESS_SPEECH = ["Clear water rises from the limestone.", "The springs feed Daming Lake."]
 
 
@@ -94,6 +101,9 @@ def burned(tmp_path_factory: pytest.TempPathFactory) -> Burned:
     (root / "translations").mkdir()
     write_srt(root / "translations" / "quancheng_burned.en.srt",
               [(b.start, b.end, en) for b, en in zip(burned, ENGLISH)])
+    # the producer's English for the title (the lower third is a glossary name)
+    write_srt(root / "translations" / "quancheng_burned.en.captions.srt",
+              [(0, duration, EN_TITLE)])
     return Burned(root, burned, run_pipeline(_project(root)))
 
 
@@ -324,3 +334,272 @@ def test_qa_reads_each_version_back_and_flags_text_left_under_it(burned: Burned,
         assert "unreadable" in {f["rule"] for f in qa[lang]}, qa[lang]
     assert qa["zh"] == []  # the screen's own subtitles, shown once
     assert kept.code == 1 and "FAILED qa quancheng_burned/en" in kept.stderr.replace(" ", " ")
+
+
+# ----------------------------------------------------------------- captions (issue 20, item 4)
+
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _caption_box(burned: Burned, text: str) -> tuple[int, int, int, int]:
+    item = next(i for i in burned.source("onscreen.json")["items"] if i["text"] == text)
+    return tuple(item["box"])  # type: ignore[return-value]
+
+
+def _read_near(reader: Any, mp4: Path, t: float, box: tuple[int, ...]) -> str:
+    """What OCR reads at t in the area of a caption (its box grown to fit a translation)."""
+    h = box[3] - box[1]
+    area = (box[0] - 2 * h, box[1] - h, box[2] + 8 * h, box[3] + h)
+    lines = _read(reader, mp4, t)
+    inside = [ln for ln in lines if area[0] <= (ln.box[0] + ln.box[2]) / 2 <= area[2]
+              and area[1] <= (ln.box[1] + ln.box[3]) / 2 <= area[3]]
+    return " ".join(ln.text for ln in sorted(inside, key=lambda ln: (ln.box[1], ln.box[0])))
+
+
+@pytest.mark.parametrize("lang", ["en", "pt"])
+def test_title_and_lower_third_read_in_the_version_language(burned: Burned, reader: Any,
+                                                            lang: str) -> None:
+    """Must-show 2 (the captions): read back by OCR where the title and the lower third are,
+    each version shows their translation with the glossary's names and no Chinese."""
+    from pipeline import subtitles as subs
+
+    captions = subs.load_srt(burned.out / "quancheng_burned" / lang / "captions.srt",
+                             overlapping=True)
+    assert [_letters(c.text) for c in captions] == list(CAPTIONS[lang]), captions
+    mp4 = burned.out / "quancheng_burned" / lang / f"quancheng_burned.{lang}.landscape.mp4"
+    title, lower = CAPTIONS[lang]
+    for t, box, want in ((1.5, _caption_box(burned, TITLE), title),
+                         (4.5, _caption_box(burned, TITLE), title),
+                         (4.5, _caption_box(burned, LOWER_THIRD), lower)):
+        read = _read_near(reader, mp4, t, box)
+        print(f"{lang} at {t} s: {read!r}")
+        assert not _han(read), read
+        assert _letters(read) == want, read
+
+
+def test_the_source_language_version_keeps_its_captions(burned: Burned, reader: Any) -> None:
+    assert _cues(burned.out / "quancheng_burned" / "zh" / "captions.srt") == []
+    mp4 = burned.out / "quancheng_burned" / "zh" / "quancheng_burned.zh.landscape.mp4"
+    assert _read_near(reader, mp4, 4.5, _caption_box(burned, LOWER_THIRD)) == LOWER_THIRD
+
+
+def test_a_caption_edit_reruns_only_that_version(burned: Burned, reader: Any,
+                                                 tmp_path: Path) -> None:
+    """Must-show 5: one caption line edited in pt/captions.srt: only pt's render runs, the
+    edit is on its frame, en and zh are untouched; then a broken edit fails pt alone with a
+    one-line cause naming the file."""
+    work = tmp_path / "edit"
+    shutil.copytree(burned.root, work)
+    out = work / "outputs" / "quancheng_burned"
+    others = {lang: out / lang / f"quancheng_burned.{lang}.landscape.mp4" for lang in ("en", "zh")}
+    before = {lang: (p.read_bytes(), p.stat().st_mtime_ns) for lang, p in others.items()}
+    path = out / "pt" / "captions.srt"
+    text = path.read_text(encoding="utf-8")
+    assert "Nascente Baotu" in text
+    path.write_text(text.replace("Nascente Baotu", "Parque Baotu"), encoding="utf-8")
+    edited = run_pipeline(work / "pipeline.yaml")
+    assert edited.code == 0, edited.stderr
+    ran = {(o["stage"], o["lang"]) for o in edited.outcomes if o["status"] == "ran"}
+    assert ran == {("render", "pt")}, edited.outcomes
+    assert path.read_text(encoding="utf-8") == text.replace("Nascente Baotu", "Parque Baotu")
+    for lang, p in others.items():
+        assert (p.read_bytes(), p.stat().st_mtime_ns) == before[lang], lang
+    mp4 = out / "pt" / "quancheng_burned.pt.landscape.mp4"
+    assert _letters(_read_near(reader, mp4, 4.5, _caption_box(burned, LOWER_THIRD))) == \
+        "parquebaotu"
+    path.write_text(text.replace("00:00:00,000", "00:00:0X,000", 1), encoding="utf-8")
+    broken = run_pipeline(work / "pipeline.yaml")
+    assert broken.code == 1
+    failed = [ln for ln in broken.stderr.splitlines() if "FAILED" in ln]
+    assert len(failed) == 1 and "render quancheng_burned/pt" in failed[0], broken.stderr
+    assert str(path) in failed[0] and "bad time" in failed[0], failed
+    for lang, p in others.items():
+        assert (p.read_bytes(), p.stat().st_mtime_ns) == before[lang], lang
+
+
+def test_captions_file_is_joined_to_the_screen_by_time(tmp_path: Path) -> None:
+    """Events overlap (a title over a lower third); an event whose times were changed is a
+    one-line problem of the file; a deleted event leaves its caption as it is."""
+    from pipeline.errors import SubtitleFileError
+    from pipeline.onscreen.captions import Caption, load_captions, write_captions
+    from pipeline.onscreen.model import OnscreenItem
+
+    title = OnscreenItem(TITLE, (25, 14, 178, 69), 0, 12000, "Hani", 0.99, "caption")
+    lower = OnscreenItem(LOWER_THIRD, (40, 280, 160, 320), 3000, 6000, "Hani", 0.99, "caption")
+    path = tmp_path / "captions.srt"
+    write_captions(path, [Caption(lower, "Baotu Spring"), Caption(title, EN_TITLE)])
+    read = load_captions(path, [title, lower])
+    assert [(c.item, c.text, c.translated) for c in read] == [
+        (title, EN_TITLE, True), (lower, "Baotu Spring", True)]
+    path.write_text(path.read_text("utf-8").replace("00:00:06,000", "00:00:07,000"), "utf-8")
+    with pytest.raises(SubtitleFileError) as e:
+        load_captions(path, [title, lower])
+    assert str(path) in str(e.value) and "times of no caption" in str(e.value)
+    assert "\n" not in str(e.value)
+    write_captions(path, [Caption(title, EN_TITLE)])
+    assert [c.item for c in load_captions(path, [title, lower])] == [title]
+
+
+def test_a_translation_is_fitted_to_its_box() -> None:
+    """The size shrinks until the text fits the box's width; two lines when that sets it
+    larger; label sets it outside the subtitle band; keep sets nothing."""
+    from pipeline.av.fonts import text_width
+    from pipeline.onscreen.captions import Caption
+    from pipeline.onscreen.captions_graph import fit, pieces, place
+    from pipeline.onscreen.cover import Frame
+    from pipeline.onscreen.model import OnscreenItem
+
+    def width(text: str, size: float) -> float | None:
+        return text_width(text, "Noto Sans", size, [])
+
+    short, _ = fit("Baotu", 400, 50, 10, width)
+    assert short == "Baotu"
+    one, size = fit("Jinan, City of Springs", 400, 50, 10, width)
+    assert (width(one, size) or 0) <= 400 and size < 50 * 1.15
+    lines, two = fit("Jinan, City of Springs and its many old springs", 300, 50, 10, width)
+    assert lines.count("\n") == 1 and all((width(ln, two) or 0) <= 300 for ln in lines.split("\n"))
+    title = OnscreenItem(TITLE, (25, 14, 178, 69), 0, 12000, "Hani", 0.99, "caption")
+    lower = OnscreenItem(LOWER_THIRD, (40, 330, 160, 370), 3000, 6000, "Hani", 0.99, "caption")
+    caps = [Caption(title, EN_TITLE), Caption(lower, "Baotu Spring")]
+    frame = Frame(854, 480, "pad")
+    fills, windows, placed = place(caps, (854, 480), frame, "replace", 29, width)
+    assert len(fills) == 2 and windows[1] == (2.75, 6.25)
+    assert fills[0][0] < 25 and fills[0][1] < 14 and fills[0][0] + fills[0][2] > 178
+    _, _, labels = place(caps, (854, 480), frame, "label", 29, width)
+    assert all(p.y + p.size <= 480 * 0.78 for p in labels)
+    assert pieces(caps, (854, 480), frame, "keep", "Noto Sans", 29, width).steps == ()
+    untouched = [Caption(title, TITLE)]
+    assert pieces(untouched, (854, 480), frame, "replace", "Noto Sans", 29, width).ass is None
+
+
+def test_the_review_desk_lists_edits_and_binds_the_captions(burned: Burned,
+                                                            tmp_path: Path) -> None:
+    """Issue 20, item 6, in Debian's chromium: a version's page lists its captions on screen
+    beside their translations; one is edited in place (only its text: the file changes in
+    that line alone; a changed time is refused); an approval given before reads "changed
+    since approval" after it; the source-language version lists none."""
+    from tests.reviewdesk import Desk
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (make system-deps installs it)")
+    from playwright.sync_api import sync_playwright
+
+    work = tmp_path / "desk"
+    shutil.copytree(burned.root, work)
+    path = work / "outputs" / "quancheng_burned" / "pt" / "captions.srt"
+    before = path.read_text(encoding="utf-8")
+    with Desk(work / "pipeline.yaml") as desk, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(desk.base + "/v/quancheng_burned/pt")
+        rows = page.locator("#captions tr.caption")
+        assert rows.count() == 2
+        assert [rows.nth(i).locator("td.original").inner_text() for i in range(2)] == \
+            [TITLE, LOWER_THIRD]
+        assert [rows.nth(i).locator("td.target .t").inner_text() for i in range(2)] == \
+            ["Jinan, Cidade das Nascentes", "Nascente Baotu"]
+        page.locator("#reviewer").fill("Ana Reviewer")
+        with page.expect_navigation():
+            page.locator("button.approve").click()
+        assert "Approved by Ana Reviewer" in page.locator("#approval-state").inner_text()
+        row = page.locator("#caption-2")
+        row.locator("button.edit-caption").click()
+        assert row.locator("form.edit-form input.start").get_attribute("readonly") is not None
+        row.locator("form.edit-form textarea").fill("Parque Baotu")
+        row.locator("form.edit-form button.save").click()
+        page.wait_for_function(
+            "() => document.querySelector('#caption-2 td.target .t').textContent === 'Parque Baotu'")
+        assert path.read_text(encoding="utf-8") == before.replace("Nascente Baotu", "Parque Baotu")
+        page.reload()
+        assert "Changed since approval" in page.locator("#approval-state").inner_text()
+        sha = page.locator("body").get_attribute("data-captions-sha")
+        moved = desk.post("/api/v/quancheng_burned/pt/line",
+                          {"which": "captions", "number": 2, "start": "00:00:03,000",
+                           "end": "00:00:05,875", "text": "Parque Baotu", "sha": sha},
+                          csrf=desk.csrf())
+        assert moved.status == 422 and "change only its text" in moved.json()["error"]
+        page.goto(desk.base + "/v/quancheng_burned/zh")
+        assert page.locator("#onscreen").count() == 0
+        browser.close()
+        assert errors == []
+
+
+@pytest.mark.parametrize("mode", ["replace", "label"])
+def test_captions_graph_in_real_ffmpeg(tmp_path: Path, mode: str) -> None:
+    """replace: the caption's box is filled from the picture around it while it shows (the
+    dark plate is gone) and its translation is drawn there; label: the plate stays and the
+    translation is drawn beside it (over it: the subtitle band begins under it); after the
+    caption's time, nothing."""
+    import numpy as np
+
+    from pipeline.av import filtergraph as fg
+    from pipeline.av.fonts import text_width
+    from pipeline.onscreen.captions import Caption
+    from pipeline.onscreen.captions_graph import pieces
+    from pipeline.onscreen.cover import Frame
+    from pipeline.onscreen.model import OnscreenItem
+
+    plate = OnscreenItem(LOWER_THIRD, (40, 100, 160, 140), 0, 600, "Hani", 0.99, "caption")
+    made = pieces([Caption(plate, "Baotu Spring")], (320, 180), Frame(320, 180, "pad"), mode,
+                  "Noto Sans", 14, lambda t, s: text_width(t, "Noto Sans", s, []))
+    assert made.ass is not None and bool(made.steps) == (mode == "replace")
+    (tmp_path / "c.ass").write_text(made.ass, encoding="utf-8")
+    out = fg.OutputSpec("wide", 320, 180, "pad", True, None, "file:out.mp4", fills=made.steps,
+                        captions_ass="c.ass")
+    source = ["-f", "lavfi", "-i", "color=c=0x808080:s=320x180:r=25:d=1.2,"
+              "drawbox=x=40:y=100:w=120:h=40:color=black@1:t=fill"]
+    mt.ffmpeg(*fg.video_args(source, [out], fps=25, crf=18, preset="superfast", fonts_dir=None),
+              cwd=tmp_path)
+    during, after = mt.frame(tmp_path / "out.mp4", 0.3), mt.frame(tmp_path / "out.mp4", 1.0)
+    box = during[100:140, 40:160]
+    assert np.median(after[100:140, 40:160]) < 30  # the plate, once the caption is over
+    if mode == "replace":
+        assert abs(np.median(box) - 128) < 12  # filled like the picture around it
+        assert (box > 200).mean() > 0.03  # white letters in it
+    else:
+        assert np.median(box) < 30  # the original stays
+        # the label over it: the subtitle band begins under it
+        assert (during[75:100, 30:200] > 200).mean() > 0.005
+        assert (after[75:100, 30:200] > 200).mean() == 0
+
+
+def test_each_caption_takes_the_first_route_that_translates_it(tmp_path: Path) -> None:
+    """The provided captions (joined by overlap, their times need not be the scan's), then a
+    glossary name, else the caption as it is on screen with a warning naming the files to
+    fix; the captions in the version's own script are not in the file."""
+    from pipeline import subtitles as subs
+    from pipeline.engines.pool import EnginePool
+    from pipeline.stages.base import Job, RunContext
+    from pipeline.stages.captions import Captions, CaptionsParams
+    from pipeline.workspace import Layout, Task
+
+    items = [{"text": TITLE, "box": [25, 14, 178, 69], "start": 0, "end": 12000,
+              "script": "Hani", "confidence": 0.99, "kind": "caption"},
+             {"text": LOWER_THIRD, "box": [40, 280, 160, 320], "start": 3000, "end": 6000,
+              "script": "Hani", "confidence": 0.99, "kind": "caption"},
+             {"text": "大明湖", "box": [600, 20, 700, 60], "start": 7000, "end": 9000,
+              "script": "Hani", "confidence": 0.99, "kind": "caption"},
+             {"text": "Welcome", "box": [600, 300, 700, 340], "start": 7000, "end": 9000,
+              "script": "Latn", "confidence": 0.99, "kind": "caption"}]
+    onscreen = tmp_path / "onscreen.json"
+    onscreen.write_text(json.dumps({"width": 854, "height": 480, "items": items}), "utf-8")
+    (tmp_path / "glossary.csv").write_text(GLOSSARY, encoding="utf-8")
+    write_srt(tmp_path / "given.srt", [(0.5, 10, "Jinan, Cidade das Nascentes")])
+    paths = Layout(tmp_path / "out", tmp_path)
+    task = Task("captions", "v", "pt")
+    params = CaptionsParams("pt", "zh", 3, "auto", (("zh", None),), None, "given.srt", None,
+                            "given.srt")
+    job = Job(task, params, {"onscreen": onscreen, "glossary": tmp_path / "glossary.csv",
+                             "provided": tmp_path / "given.srt"}, {})
+    result = Captions().run(RunContext(paths, EnginePool()), job)
+    cues = subs.load_srt(paths.captions_srt("v", "pt"), overlapping=True)
+    assert [(c.start, c.end, c.text) for c in cues] == [
+        (0, 12000, "Jinan, Cidade das Nascentes"), (3000, 6000, "Nascente Baotu"),
+        (7000, 9000, "大明湖")]
+    assert [c["via"] for c in result.extra["captions"]] == ["provided", "glossary", "none"]
+    assert len(result.warnings) == 1 and "大明湖" in result.warnings[0]
+    assert "given.srt" in result.warnings[0] and "pt/captions.srt" in result.warnings[0]

@@ -38,6 +38,10 @@ class OutputSpec:
     # a chunk (video_args' `seek`): this output's frames from start to before end (seconds of
     # the source, None: to its end), their timestamps from 0 once burned
     span: tuple[float, float | None] | None = None
+    # captions on screen (pipeline/onscreen/captions_graph.py): filter steps filling their
+    # boxes (numbers only), then an ASS script of their translations (a fixed relative name)
+    fills: tuple[str, ...] = ()
+    captions_ass: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,10 @@ def _cover(c: Cover) -> str:
 
 
 def _burn(o: OutputSpec, fonts: str) -> str:
-    steps = [_cover(c) for c in o.covers if c.windows and c.w > 0 and c.h > 0]
+    steps = list(o.fills)
+    steps += [_cover(c) for c in o.covers if c.windows and c.w > 0 and c.h > 0]
+    if o.captions_ass is not None:
+        steps.append(f"ass=filename={o.captions_ass}{fonts}:shaping=complex")
     if o.ass_file is not None:
         steps.append(f"ass=filename={o.ass_file}{fonts}:shaping=complex")
     return ",".join(steps) or "null"

@@ -126,7 +126,7 @@ def make_record(decision: Decision, reviewer: str, note: str, binding: Binding) 
         raise ValueError("give the reviewer's name")
     if len(reviewer) > MAX_NAME or len(note) > MAX_NOTE:
         raise ValueError(f"the name is at most {MAX_NAME} characters, the note {MAX_NOTE}")
-    if decision is Decision.APPROVED and not binding.deliverables:
+    if decision is Decision.APPROVED and not rendered(binding.deliverables):
         raise ValueError("there is no rendered deliverable to approve yet; rerun it first")
     return Signoff(decision, reviewer, note.strip(), utc_now(), dict(binding.deliverables),
                   binding.subtitles_sha256, list(binding.lines))
@@ -216,13 +216,28 @@ def _sha_or_none(ws: Workspace, path: Path) -> str | None:
         return None
 
 
+CAPTIONS_KEY = "captions.srt"  # the captions file's entry among an approval's hashes
+
+
+def rendered(hashes: dict[str, str]) -> bool:
+    """Whether an approval's hashes hold a deliverable (not only the captions file)."""
+    return any(k != CAPTIONS_KEY for k in hashes)
+
+
 def binding_hashes(ws: Workspace, video: str, lang: str) -> tuple[dict[str, str], str | None]:
-    """What an approval binds: every profile's deliverable and the subtitles, by content."""
+    """What an approval binds: every profile's deliverable and the subtitles, by content;
+    and the captions on screen as the version translates them (`captions.srt`, when it has
+    any: an edited caption is a change since approval)."""
     deliverables = {}
     for profile in ws.config.render.profiles:
         sha = _sha_or_none(ws, ws.paths.deliverable(video, lang, profile))
         if sha is not None:
             deliverables[profile] = sha
+    captions = ws.paths.captions_srt(video, lang)
+    if captions.is_file() and captions.stat().st_size > 1:  # written empty: one blank line
+        sha = _sha_or_none(ws, captions)
+        if sha is not None:
+            deliverables[CAPTIONS_KEY] = sha
     return deliverables, _sha_or_none(ws, ws.paths.subtitles_srt(video, lang))
 
 

@@ -108,6 +108,9 @@ def why_refused(ws: Workspace, video: str, lang: str, profiles: list[str],
     srt = ws.paths.subtitles_srt(video, lang)
     if record.subtitles_sha256 != (ws.hashes.sha256(srt) if srt.is_file() else None):
         changed.append("subtitles")
+    captions = ap.binding_hashes(ws, video, lang)[0].get(ap.CAPTIONS_KEY)
+    if record.deliverables.get(ap.CAPTIONS_KEY) != captions:
+        changed.append("captions")
     if changed:
         return (f"changed since {record.reviewer} approved it at {record.at} "
                 f"({', '.join(changed)}); approve it again")

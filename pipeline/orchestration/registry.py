@@ -55,6 +55,7 @@ class Registry:
 def default_registry(sample_seconds: float | None = None) -> Registry:
     """The pipeline's stages; `sample_seconds` for a `run --sample` (the excerpt rendered, and
     narrated: only its lines are synthesized)."""
+    from pipeline.stages.captions import Captions
     from pipeline.stages.extract import Extract
     from pipeline.stages.master import Master
     from pipeline.stages.narrate import Narrate
@@ -64,5 +65,5 @@ def default_registry(sample_seconds: float | None = None) -> Registry:
     from pipeline.stages.translate import Translate
 
     stages: list[Stage[Any]] = [Extract(), Scan(), Transcribe(), Translate(), Narrate(sample_seconds),
-                                Render(), Sample(sample_seconds or 10.0), Master()]
+                                Captions(), Render(), Sample(sample_seconds or 10.0), Master()]
     return Registry(TABLE, {s.name: s for s in stages})

@@ -104,8 +104,8 @@ def create_app(settings: Settings) -> Starlette:
     async def save_line(request: Request) -> Response:
         data = await _json_body(request)
         which = data.get("which", "target")
-        if which not in ("target", "source"):
-            raise EditRefused("'which' is 'target' or 'source'")
+        if which not in ("target", "source", "captions"):
+            raise EditRefused("'which' is 'target', 'source' or 'captions'")
         number = data.get("number")
         if not isinstance(number, int) or isinstance(number, bool):
             raise EditRefused("'number' must be a line number")

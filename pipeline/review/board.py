@@ -24,6 +24,7 @@ from pipeline.delivery.approvals import (
     assess_version,
     binding_hashes,
     load_store,
+    rendered,
     store_path,
 )
 from pipeline.errors import PipelineError
@@ -88,7 +89,7 @@ class BoardView:
                 assessment = assess_version(ws, video.name, lang, store,
                                             (v["deliverables"], v["subtitles"]))
                 versions[lang] = version_row(video.name, lang, v["stages"], v["qa"],
-                                             v["overflows"], assessment, bool(v["deliverables"]))
+                                             v["overflows"], assessment, rendered(v["deliverables"]))
             master = StageStatus("master", *entry["master"]) if entry["master"] else None
             row = VideoRow(video.name, versions, master)
             self._rows[video.name] = ((signature, approvals_stamp), row)

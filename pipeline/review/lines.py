@@ -8,13 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.delivery.approvals import assess_version, binding_hashes, load_store
+from pipeline.delivery.approvals import assess_version, binding_hashes, load_store, rendered
 from pipeline.errors import PipelineError
 from pipeline.narration.record import TimingRecord
 from pipeline.orchestration.registry import Registry
 from pipeline.review import srtedit
+from pipeline.review.errors import ReviewError
 from pipeline.review.models import (
-    Conflict, Line, LineFit, Media, SourceLine, TermNote, VersionView, version_row,
+    Conflict, Line, LineFit, Media, OnscreenLine, SourceLine, TermNote, VersionView, version_row,
 )
 from pipeline.review.shared import binding_token, sha, short, version_stages
 from pipeline.workspace import Task, Workspace
@@ -75,19 +76,49 @@ def version_view(ws: Workspace, registry: Registry, proposals: Proposals, video:
     assessment = assess_version(ws, video, lang, load_store(ws.out), (deliverables, srt_sha))
     row = version_row(video, lang, stages, len(qa),
                       sum(1 for f in qa if f.get("kind") == "narration"), assessment,
-                      bool(deliverables))
+                      rendered(deliverables))
     target, source = ws.paths.subtitles_srt(video, lang), ws.paths.transcript_srt(video)
     lines, target_sha, source_sha, problem = _lines(ws, video, lang, qa)
     version_findings = tuple(f"{f.get('kind')}: {f.get('detail')}" for f in qa
                              if f.get("index") is None)
     source_language = ws.source_language(video)
+    captions, captions_sha, captions_problem = _captions(ws, video, lang)
     return VersionView(
         row=row, media=tuple(_media(ws, video, lang)), lines=tuple(lines),
         target_file=ws.paths.rel(target), target_sha=target_sha,
         source_file=ws.paths.rel(source), source_sha=source_sha,
         source_language=source_language, version_findings=version_findings,
         terms=tuple(_terms(ws, lang)), source_terms=tuple(_terms(ws, source_language or "en")),
-        binding=binding_token(deliverables, srt_sha), conflict=conflict, problem=problem)
+        binding=binding_token(deliverables, srt_sha), conflict=conflict, problem=problem,
+        captions=tuple(captions), captions_file=ws.paths.rel(ws.paths.captions_srt(video, lang)),
+        captions_sha=captions_sha, captions_problem=captions_problem)
+
+
+def _captions(ws: Workspace, video: str, lang: str) -> tuple[list[OnscreenLine], str | None, str]:
+    """The version's captions file as an editor sees it, each block beside the caption on
+    screen it translates (joined by time, as render joins them); why not, when unreadable."""
+    from pipeline.onscreen.captions import foreign_captions
+    from pipeline.onscreen.model import load_onscreen
+
+    path = ws.paths.captions_srt(video, lang)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return [], None, ""
+    try:
+        doc = srtedit.SrtDocument.parse(data)
+        onscreen = load_onscreen(ws.paths.onscreen(video))
+    except (ReviewError, PipelineError, ValueError) as e:
+        return [], srtedit.sha256_bytes(data), short(ws, str(e))
+    waiting: dict[tuple[int, int], list[str]] = {}
+    for item in foreign_captions(onscreen, lang):
+        waiting.setdefault((item.start, item.end), []).append(item.text)
+    found = []
+    for block in doc.blocks:
+        texts = waiting.get((block.start, block.end)) or []
+        found.append(OnscreenLine(block.number, block.start, block.end,
+                                  texts.pop(0) if texts else "", block.text))
+    return found, doc.sha256, ""
 
 
 def _conflict(ws: Workspace, registry: Registry, proposals: Proposals, video: str,

@@ -112,6 +112,18 @@ class Line:
 
 
 @dataclass(frozen=True)
+class OnscreenLine:
+    """A caption on screen (a title, a lower third) and the version's translation of it: a
+    block of <lang>/captions.srt."""
+
+    number: int  # block number in <lang>/captions.srt
+    start: int
+    end: int
+    original: str  # as the scan read it ("" when no caption has the block's times)
+    text: str
+
+
+@dataclass(frozen=True)
 class Media:
     path: str  # relative to the outputs folder, POSIX
     kind: str  # deliverable | sample
@@ -149,6 +161,10 @@ class VersionView:
     binding: str  # what an approval from this page binds to (see approvals.py)
     conflict: Conflict | None
     problem: str = ""  # why the lines cannot be edited here (an unreadable file)
+    captions: tuple[OnscreenLine, ...] = ()  # the captions on screen and their translations
+    captions_file: str = ""
+    captions_sha: str | None = None
+    captions_problem: str = ""
 
 
 @dataclass(frozen=True)

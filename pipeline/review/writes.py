@@ -28,7 +28,7 @@ from pipeline.review.models import ProgressEvent, RerunResult, SavedLine
 from pipeline.review.shared import binding_token, short
 from pipeline.workspace import Task, Workspace
 
-Which = Literal["target", "source"]
+Which = Literal["target", "source", "captions"]
 
 
 def run_lock(ws: Workspace) -> FileLock:
@@ -69,7 +69,9 @@ def save_line(ws: Workspace, video: str, lang: str, which: Which, number: int, *
     """Change one block of the version's subtitles (or of the source transcript) exactly
     as a text editor would; refused, writing nothing, when the edit would break the file
     or the file changed since the page read it (expected_sha)."""
-    path = ws.paths.subtitles_srt(video, lang) if which == "target" else ws.paths.transcript_srt(video)
+    path = {"target": ws.paths.subtitles_srt(video, lang),
+            "source": ws.paths.transcript_srt(video),
+            "captions": ws.paths.captions_srt(video, lang)}[which]
     new_start = srtedit.parse_time(start) if start is not None else None
     new_end = srtedit.parse_time(end) if end is not None else None
     with holding_lock(ws, "save again"):
@@ -81,26 +83,33 @@ def save_line(ws: Workspace, video: str, lang: str, which: Which, number: int, *
             raise StaleFile(f"{ws.paths.rel(path)} changed on disk since this page was loaded "
                             "(another tab or a text editor); nothing was saved: reload the "
                             "page and make the edit again")
+        if which == "captions":  # the times join the line to its caption on screen
+            held = srtedit.SrtDocument.parse(data).block(number)
+            if (new_start, new_end) not in ((None, None), (held.start, held.end)):
+                raise EditRefused("a caption's times are the caption's on screen: change "
+                                  "only its text", number)
+            new_start = new_end = None
         new = srtedit.edit(data, number, start=new_start, end=new_end, text=text)
         doc = srtedit.SrtDocument.parse(new)
         block = doc.block(number)
         if new != data:
-            _write_checked(path, new)
+            _write_checked(path, new, overlapping=which == "captions")
         shown = dict(burned(path, doc) or [(number, block.text)]).get(number, "")
     return SavedLine(ws.paths.rel(path), number, block.start, block.end, block.text,
                      srtedit.sha256_bytes(new), new != data,
                      None if same_text(shown, block.text) else shown)
 
 
-def _write_checked(path: Path, data: bytes) -> None:
-    """Write the edited file atomically, after the pipeline's own reader accepted it."""
+def _write_checked(path: Path, data: bytes, overlapping: bool = False) -> None:
+    """Write the edited file atomically, after the pipeline's own reader accepted it
+    (`overlapping`: a captions file, whose events may overlap)."""
     from pipeline import subtitles as subs
 
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
         doc = srtedit.SrtDocument.parse(data)
         try:
-            cues = subs.load_srt(tmp)
+            cues = subs.load_srt(tmp, overlapping)
         except PipelineError as e:
             raise EditRefused(f"the pipeline could not read the result ({e})") from None
         if len(cues) != sum(1 for b in doc.blocks if b.text.strip()):

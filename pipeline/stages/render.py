@@ -25,7 +25,8 @@ from pipeline.language.tags import lookup, same_language
 from pipeline.av.mixing import SoundInputs, SoundSpec, make_sound
 from pipeline.errors import PipelineError
 from pipeline.narration.record import TimingRecord
-from pipeline.onscreen import cover, readback
+from pipeline.onscreen import captions_graph, cover, readback
+from pipeline.onscreen.captions import Caption, foreign_captions, load_captions
 from pipeline.onscreen.model import Onscreen, load_onscreen
 from pipeline.stages import chunks
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
@@ -83,6 +84,7 @@ class RenderParams:
     own_language: bool = False  # the version is in the source's language
     readback: str = "none"  # the OCR engine that reads the finished picture back (QA)
     chunk_s: float = 0.0  # the picture encoded in windows of this many seconds (0: whole)
+    onscreen: str = "keep"  # replace | label | keep: captions on screen (<lang>/captions.srt)
 
 
 def profiles_of(config: Config) -> tuple[Profile, ...]:
@@ -220,6 +222,7 @@ class _Version:
     kept: dict[str, dict[str, Any]]
     source: cover.SourceText  # the source's burned-in subtitles: covered, avoided, or kept
     onscreen: Onscreen | None
+    captions: list[Caption]  # the captions on screen and their translations
     # cues that need more lines than the rules allow at a profile's minimum caption height
     overflow: dict[str, list[int]] = field(default_factory=dict)
 
@@ -234,7 +237,8 @@ class Render(Stage[RenderParams]):
     version = 10  # 2: glyphs; 3: limiter; 4: music, scripts; 5: parallel sound; 6: 1 dB; 7: stills;
     # 8: script subtitles may lead in, loudness steps by the limiter's slope; 9: the source's
     # burned-in subtitles covered (or avoided), the source language's not burned twice;
-    # 10: the picture encoded in chunks (chunks.py), an edit encodes the ones it touches
+    # 10: the picture encoded in chunks (chunks.py), an edit encodes the ones it touches;
+    # captions on screen replaced or labelled (render.onscreen)
     shared_per_video = True  # every language of a video from one decode
 
     def params(self, ws: Workspace, task: Task) -> RenderParams:
@@ -251,7 +255,8 @@ class Render(Stage[RenderParams]):
                             SoundSpec(n.mode, n.duck_db, n.music_db, r.loudness_lufs, r.true_peak_db),
                             font, s.size, RuleBook.from_config(s).for_lang(task.lang), fonts,
                             master_picture(c), source_subtitles=r.source_subtitles,
-                            own_language=own, readback=c.scan.engine, chunk_s=r.chunk_s)
+                            own_language=own, readback=c.scan.engine, chunk_s=r.chunk_s,
+                            onscreen=r.onscreen)
 
     def inputs(self, ws: Workspace, task: Task, params: RenderParams) -> dict[str, Path]:
         assert task.lang
@@ -263,6 +268,8 @@ class Render(Stage[RenderParams]):
                  "probe": p.probe(task.video)}
         if p.onscreen(task.video).is_file():  # the scan's record (scan.engine)
             found["onscreen"] = p.onscreen(task.video)
+        if p.captions_srt(task.video, task.lang).is_file():  # captions' translations
+            found["captions"] = p.captions_srt(task.video, task.lang)
         music = ws.config.narration.music
         if music and params.sound.mode == "replace":
             found["music"] = ws.project.path(music)
@@ -327,7 +334,13 @@ class Render(Stage[RenderParams]):
         kept = {} if ctx.force else self._kept(ctx, job, fingerprints)
         onscreen = load_onscreen(job.inputs.get("onscreen"))
         source = cover.plan(onscreen, cues, p.source_subtitles, p.own_language)
-        return _Version(job, cues, windows, mode, fingerprints, kept, source, onscreen)
+        captions: list[Caption] = []
+        if "captions" in job.inputs and p.onscreen != "keep" and job.task.lang:
+            captions = load_captions(job.inputs["captions"],
+                                     foreign_captions(onscreen, job.task.lang))
+            check_coverage([c.text for c in captions if c.translated], p.font,
+                           [ctx.paths.assets("fonts")], str(job.inputs["captions"]))
+        return _Version(job, cues, windows, mode, fingerprints, kept, source, onscreen, captions)
 
     def _kept(self, ctx: RunContext, job: Job[RenderParams],
               fingerprints: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -379,13 +392,20 @@ class Render(Stage[RenderParams]):
                                                       self._width_of(ctx, style))
                             if over:
                                 version.overflow[profile.name] = over
+                    shown = self._captions(ctx, version, profile, style, probe)
+                    captions_ass = None
+                    if shown.ass is not None:
+                        # named by its content: the name is in each chunk's key, so an edited
+                        # caption makes new chunks
+                        captions_ass = f"c-{canonical_hash(shown.ass)[:16]}.ass"
+                        (tmp / captions_ass).write_text(shown.ass, encoding="utf-8")
                     rate = profile.fps or probe.fps
                     planned.append(_Planned(f"l{a}p{i}", fg.OutputSpec(
                         profile.name, profile.width, profile.height, profile.fit, profile.audio,
                         None, "", fps=rate_text(profile.fps) if profile.fps else None,
                         gop=max(1, round(rate * profile.gop_s)), max_kbps=profile.max_kbps,
-                        covers=covers if profile.burn else ()), style, cues,
-                        Fraction(rate_text(rate))))
+                        covers=covers if profile.burn else (), fills=shown.steps,
+                        captions_ass=captions_ass), style, cues, Fraction(rate_text(rate))))
             clean = self._clean_picture(ctx, first)
             if clean:
                 planned.append(_Planned("clean", fg.OutputSpec(
@@ -483,6 +503,19 @@ class Render(Stage[RenderParams]):
 
         with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="render-chunk") as pool:
             list(pool.map(encode, sorted(work)))
+
+    @staticmethod
+    def _captions(ctx: RunContext, version: _Version, profile: Profile, style: subs.AssStyle,
+                  probe: media.Probe) -> captions_graph.CaptionPieces:
+        """The captions on screen in this frame (render.onscreen): fills and translations."""
+        p, onscreen = version.job.params, version.onscreen
+        if not profile.burn or not version.captions or onscreen is None:
+            return captions_graph.CaptionPieces((), None)
+        fonts = [ctx.paths.assets("fonts")]
+        return captions_graph.pieces(
+            version.captions, (onscreen.width or probe.width, onscreen.height or probe.height),
+            cover.Frame(profile.width, profile.height, profile.fit), p.onscreen, p.font,
+            style.size_px, lambda text, size: text_width(text, p.font, size, fonts))
 
     @staticmethod
     def _width_of(ctx: RunContext, style: subs.AssStyle) -> Callable[[str], float | None]:

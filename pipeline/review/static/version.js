@@ -113,6 +113,9 @@
     text.value = data.text;
     text.rows = Math.max(2, data.text.split("\n").length);
     form.dataset.which = which;
+    if (which === "captions") {  // a caption's times are its times on screen
+      for (const input of form.querySelectorAll(".start, .end")) input.readOnly = true;
+    }
     anchor.after(form);
     text.focus();
     form.querySelector(".cancel").addEventListener("click", () => form.remove());
@@ -120,14 +123,13 @@
       event.preventDefault();
       const error = form.querySelector(".error");
       error.textContent = "";
-      const sha = which === "target" ? body.dataset.targetSha : body.dataset.sourceSha;
+      const sha = body.dataset[`${which}Sha`];
       const {ok, data: answer} = await Review.post(`${base}/line`, {
         which, number: Number(data.number), start: form.querySelector(".start").value,
         end: form.querySelector(".end").value, text: text.value, sha,
       });
       if (!ok) { error.textContent = answer.error || "not saved"; return; }
-      if (which === "target") body.dataset.targetSha = answer.sha256;
-      else body.dataset.sourceSha = answer.sha256;
+      body.dataset[`${which}Sha`] = answer.sha256;
       form.remove();
       applySaved(holder, which, answer);
     });
@@ -175,6 +177,14 @@
       src.querySelector("button.edit-source").addEventListener("click", () =>
         openEditor(src, src.querySelector(".t"), "source", src.dataset));
     }
+  }
+
+  for (const row of document.querySelectorAll("#captions tr.caption")) {
+    row.querySelector("button.edit-caption").addEventListener("click", () =>
+      openEditor(row, row.querySelector("td.target .t"), "captions", row.dataset));
+    row.querySelector("button.seek").addEventListener("click", () => {
+      seekTo(Number(row.dataset.start));
+    });
   }
 
   // --- rerun ----------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class _Event:
     text: str
 
 
-def parse_srt(text: str) -> tuple[list[Cue], list[tuple[int, str]]]:
+def parse_srt(text: str, overlapping: bool = False) -> tuple[list[Cue], list[tuple[int, str]]]:
     """Events of SRT text, and every problem as (line number, what is wrong).
 
     The rules, as a subtitle editor such as Subtitle Edit reads SRT: a block is an optional
@@ -79,7 +79,8 @@ def parse_srt(text: str) -> tuple[list[Cue], list[tuple[int, str]]]:
     time line starts a new block even without a blank line before it. An event with no text
     is dropped. Problems: a bad time, an event that ends before (or when) it starts, an event
     that starts before the one before it ends (overlapping or out of order), a block (or text
-    after a blank line inside an event) with no time line.
+    after a blank line inside an event) with no time line. `overlapping`: events may overlap
+    (a captions file: a title and a lower third show at once).
     """
     lines = _LINE_END.split(text)
     problems: list[tuple[int, str]] = []
@@ -125,7 +126,7 @@ def parse_srt(text: str) -> tuple[list[Cue], list[tuple[int, str]]]:
             problems.append((ev.line, f"ends ({end}) before it starts ({start})"))
         elif ev.end == ev.start:
             problems.append((ev.line, f"ends when it starts ({start}): it would never show"))
-        if previous is not None and ev.start < previous.end:
+        if previous is not None and ev.start < previous.end and not overlapping:
             problems.append((ev.line, f"starts ({start}) before the event at line "
                                       f"{previous.line} ends ({_ms_text(previous.end)})"))
         if previous is None or ev.end > previous.end:
@@ -162,16 +163,17 @@ def decode_subtitle_bytes(data: bytes) -> tuple[str, list[tuple[int, str]]]:
             (line, f"not UTF-8 (byte 0x{data[e.start]:02x}); save the file as UTF-8")]
 
 
-def load_srt(path: Path) -> list[Cue]:
+def load_srt(path: Path, overlapping: bool = False) -> list[Cue]:
     """Events of an SRT file, read strictly (`parse_srt`): any problem raises one
     SubtitleFileError naming the file and every problem's line. Every character of the text
-    is kept literally (braces too); a file of blank lines has no events."""
+    is kept literally (braces too); a file of blank lines has no events. `overlapping`:
+    events may overlap (captions)."""
     try:
         data = path.read_bytes()
     except OSError as e:
         raise MediaError(f"{path}: cannot be read ({e.strerror}); check the file") from e
     text, problems = decode_subtitle_bytes(data)
-    cues, found = parse_srt(text) if text else ([], [])
+    cues, found = parse_srt(text, overlapping) if text else ([], [])
     if problems or found:
         raise SubtitleFileError(path, sorted(problems + found, key=lambda p: p[0]))
     return cues
