@@ -43,6 +43,10 @@ def _ffmpeg(args: list[str], cwd: Path) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True, cwd=cwd)
 
 
+# ffmpeg 5.1's gradients source draws random colours whatever its seed: named, so every run
+# scans the same picture
+COLOURS = "nb_colors=3:c0=0x0b3d5c:c1=0x1f7a8c:c2=0x9fd3c7"
+
 def make_subtitled(out: Path) -> None:
     draws = [f"drawtext=fontfile={FONT}:text='泉城济南':fontsize=48:x=48:y=40:fontcolor=white:"
              "shadowcolor=black@0.6:shadowx=2:shadowy=2",
@@ -53,14 +57,14 @@ def make_subtitled(out: Path) -> None:
         draws.append(f"drawtext=fontfile={FONT}:text='{LINES[i % len(LINES)]}':fontsize=46:"
                      f"x=(w-tw)/2:y=h-th-50:fontcolor=white:borderw=3:bordercolor=black:"
                      f"enable='between(t,{a},{b})'")
-    _ffmpeg(["-f", "lavfi", "-i", f"gradients=s={W}x{H}:r=25:d={SECONDS}:speed=0.01:seed=5",
+    _ffmpeg(["-f", "lavfi", "-i", f"gradients=s={W}x{H}:r=25:d={SECONDS}:speed=0.01:seed=5:{COLOURS}",
              "-vf", ",".join(draws), "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
              "-pix_fmt", "yuv420p", str(out)], WORK)
 
 
 def make_textless(out: Path) -> None:
-    graph = (f"gradients=s={W}x{H}:r=25:d={SECONDS}:speed=0.02:seed=9[g];"
-             f"cellauto=s={W}x{H}:r=25:rule=110[c];"
+    graph = (f"gradients=s={W}x{H}:r=25:d={SECONDS}:speed=0.02:seed=9:{COLOURS}[g];"
+             f"cellauto=s={W}x{H}:r=25:rule=110:seed=9[c];"
              "[g][c]blend=all_mode=overlay:all_opacity=0.35:shortest=1,noise=alls=8:allf=t[a];"
              f"mandelbrot=s={W}x{H}:r=25[m];[a][m]blend=all_expr='if(gt(T,{SECONDS * 0.7}),B,A)'"
              ":shortest=1,format=yuv420p[v]")
