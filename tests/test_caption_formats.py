@@ -143,7 +143,7 @@ def test_scc_refuses_other_languages_naming_imsc() -> None:
 
 
 def test_recipe_add_a_caption_format(tmp_path: Path) -> None:
-    """NOTES-delivery.md "Add a caption format": its own module and one table row."""
+    """docs/extending.md "Add a caption format": its own module and one table row."""
     package = tmp_path / "pipeline"
     shutil.copytree(Path(__file__).parents[1] / "pipeline", package,
                     ignore=shutil.ignore_patterns("__pycache__"))
