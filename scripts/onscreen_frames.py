@@ -4,7 +4,7 @@ source and the same moment of its en and pt versions, side by side, after `make 
 
 Usage::
 
-    python -m scripts.onscreen_frames [--at SECONDS] [--out docs/onscreen-before-after.jpg]
+    python -m scripts.onscreen_frames [--at SECONDS] [--out docs/onscreen-before-after.png]
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def frames(at: float, out: Path) -> None:
         args += ["-ss", f"{at:.3f}", "-i", str(path)]
     graph = ";".join(f"[{i}:v]scale=640:360,setsar=1[s{i}]" for i in range(3))
     graph += ";[s0][s1][s2]vstack=inputs=3[v]"
-    tmp = out.with_name(f".{out.name}.tmp.jpg")
+    tmp = out.with_name(f".tmp-{out.name}")  # ffmpeg picks the format by the suffix
     subprocess.run([*args, "-filter_complex", graph, "-map", "[v]", "-frames:v", "1",
                     "-q:v", "4", str(tmp)], check=True)
     tmp.replace(out)
@@ -40,7 +40,7 @@ def frames(at: float, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--at", type=float, default=8.5)
-    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "onscreen-before-after.jpg")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs" / "onscreen-before-after.png")
     ns = parser.parse_args(argv)
     frames(ns.at, ns.out)
     return 0
