@@ -127,3 +127,14 @@ def test_a_segment_of_one_repeated_glyph_is_a_hallucination() -> None:
     assert likely_hallucination(0.44, -1.38, 2.25, "请您您您您您您您您您您您")
     assert not likely_hallucination(0.0, -0.15, 1.16, "欢迎来到济南, 济南被称为泉城。")
     assert not repetitive("谢谢谢谢") and not repetitive("no no no no no, he said, it is not what we wanted")
+
+
+def test_whisper_credits_over_the_silence_after_speech_are_dropped() -> None:
+    """作词作曲 ("lyrics, music"): what base wrote over the second of silence after the
+    burned-in clip's last line, in one fresh-clone run; a line that merely names a composer
+    stays."""
+    from pipeline.engines.asr.whisper_ct2 import credits, likely_hallucination
+
+    assert likely_hallucination(0.1, -0.3, 1.0, "作词作曲")
+    assert credits("Thanks for watching!") and credits("字幕由Amara.org社区提供")
+    assert not credits("作曲家贝多芬出生在波恩") and not credits("济南被称为泉城")

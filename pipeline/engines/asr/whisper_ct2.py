@@ -54,6 +54,7 @@ def inventory() -> list[str]:
 # not speech, that it decoded with very low confidence even after its temperature fallbacks,
 # or that repeats itself (high compression ratio) is dropped.
 NO_SPEECH_MAX = 0.6
+SEED = 1
 LOGPROB_MIN = -1.0
 LOGPROB_FLOOR = -1.5
 COMPRESSION_MAX = 2.4
@@ -63,7 +64,22 @@ def likely_hallucination(no_speech_prob: float, avg_logprob: float, compression_
                          text: str = "") -> bool:
     return ((no_speech_prob > NO_SPEECH_MAX and avg_logprob < LOGPROB_MIN)
             or avg_logprob < LOGPROB_FLOOR or compression_ratio > COMPRESSION_MAX
-            or repetitive(text))
+            or repetitive(text) or credits(text))
+
+
+# What Whisper writes over silence or music at the end of a clip, learned from the credits
+# and channel outros of its training videos (FIELD-NOTES): a segment that is only these
+# (作词作曲: "lyrics, music" heard after the Mandarin test clip's last line) is dropped.
+_CREDITS = re.compile(
+    r"(作词|作曲|编曲|词曲|演唱|字幕由amaraorg社区提供|字幕志愿者.*|谢谢观看|感谢观看|谢谢收看"
+    r"|请不吝点赞订阅转发打赏支持明镜与点点栏目|thanksforwatching|thankyouforwatching"
+    r"|subtitlesbytheamaraorgcommunity)+")
+
+
+def credits(text: str) -> bool:
+    """Whether a segment is nothing but Whisper's credit and outro phrases."""
+    core = "".join(c for c in text.lower() if c.isalnum())
+    return bool(core) and _CREDITS.fullmatch(core) is not None
 
 
 # A unit of one to four characters said five times or more in a row (请您您您您您您您您: what
@@ -105,6 +121,10 @@ class FasterWhisper:
                 detector = self.detector() if self.detector else None
                 warnings.extend(check_english(audio, self.options.model, detector))
             language = "en"
+        # the temperature fallback samples: seeded, the same audio gives the same words
+        import ctranslate2
+
+        ctranslate2.set_random_seed(SEED)
         segments, info = self.model.transcribe(
             str(audio),
             language=language,
