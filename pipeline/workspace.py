@@ -179,7 +179,7 @@ class Layout:
 
     def chunks(self, video: str) -> Path:
         """A video's rendered picture chunks (per stage), each named by the hash of what made
-        it: an edit encodes only the chunks it touches (pipeline/stages/chunks.py)."""
+        it: an edit encodes only the chunks it touches (pipeline/av/chunks.py)."""
         return self.out.joinpath(".pipeline", "chunks", video)
 
     def line_audio(self, key: str) -> Path:

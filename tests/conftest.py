@@ -74,6 +74,13 @@ def write_srt(path: Path, events: list[tuple[float, float, str]]) -> None:
     path.write_text("\n".join(blocks), encoding="utf-8")
 
 
+def write_config(root: Path, config: dict[str, Any]) -> Path:
+    """The project's pipeline.yaml in root (UTF-8: names in any script stay readable)."""
+    path = root / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
 def base_config() -> dict[str, Any]:
     return {
         "inputs": ["media/*.mp4"],

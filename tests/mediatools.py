@@ -320,6 +320,19 @@ def burn_text(src: Path, out: Path, burned: list[Burned], size: tuple[int, int])
                "-pix_fmt", "yuv420p", "-c:a", "copy", str(out.resolve()), cwd=Path(tmp))
 
 
+def zh_clip(root: Path, sentences: list[str], size: tuple[int, int]) -> tuple[Path, float,
+                                                                        list[Placed]]:
+    """A Mandarin clip without text (the sentences spoken by Kokoro over slow gradients in
+    named colours) to burn text into: its path, duration (s) and where each sentence sits."""
+    audio, rate, placed = zh_speech_track(sentences)
+    write_wav(root / "speech.wav", audio, rate)
+    duration = round(len(audio) / rate, 2)
+    plain = root / "plain.mp4"
+    make_video(plain, duration, root / "speech.wav", size=f"{size[0]}x{size[1]}",
+               picture=f"gradients=speed=0.01:seed=5:{GRADIENT_COLOURS}")
+    return plain, duration, placed
+
+
 def zh_speech_track(sentences: list[str], lead: float = 0.8, pause: float = 0.7,
                     tail: float = 1.0) -> tuple[np.ndarray, int, list[Placed]]:
     """Mandarin sentences (Kokoro) one after another with their times (s)."""

@@ -48,12 +48,7 @@ class Bilingual:
 def bilingual(tmp_path_factory: pytest.TempPathFactory) -> Bilingual:
     root = tmp_path_factory.mktemp("bilingual")
     (root / "media").mkdir()
-    audio, rate, placed = mt.zh_speech_track(SENTENCES)
-    mt.write_wav(root / "speech.wav", audio, rate)
-    duration = round(len(audio) / rate, 2)
-    plain = root / "plain.mp4"
-    mt.make_video(plain, duration, root / "speech.wav", size=f"{SIZE[0]}x{SIZE[1]}",
-                  picture=f"gradients=speed=0.01:seed=5:{mt.GRADIENT_COLOURS}")
+    plain, _, placed = mt.zh_clip(root, SENTENCES, SIZE)
     burned = []
     for p, english in zip(placed, ENGLISH):
         burned += [mt.Burned(p.text, "subtitle_upper", p.start - 0.1, p.end + 0.3),

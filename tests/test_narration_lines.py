@@ -24,7 +24,7 @@ from pipeline.config import load_config
 from pipeline.orchestration.registry import default_registry
 from pipeline.workspace import Task, Workspace
 from tests import mediatools as mt
-from tests.conftest import GLOSSARY, ZH, Project, RunResult, run_pipeline, write_srt
+from tests.conftest import GLOSSARY, ZH, Project, RunResult, run_pipeline, write_config, write_srt
 
 pytestmark = pytest.mark.slow
 
@@ -54,11 +54,6 @@ def _config(**narration: Any) -> dict[str, Any]:
     }
 
 
-def _write_config(root: Path, config: dict[str, Any]) -> Path:
-    path = root / "pipeline.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
-
 
 @pytest.fixture(scope="module")
 def narrated(tmp_path_factory: pytest.TempPathFactory) -> Project:
@@ -72,7 +67,7 @@ def narrated(tmp_path_factory: pytest.TempPathFactory) -> Project:
               [(p.start, p.end + 0.6, pt) for p, pt in zip(placed, PT)])
     write_srt(root / "translations" / f"{VIDEO}.zh.srt",
               [(p.start, p.end + 0.6, zh) for p, zh in zip(placed, ZH)])
-    config = _write_config(root, _config())
+    config = write_config(root, _config())
     first = run_pipeline(config)
     assert first.code == 0, first.stderr
     return Project(root, config, placed, first)
@@ -141,7 +136,7 @@ def test_a_replaced_kokoro_voice_file_renarrates_its_language_only(narrated: Pro
 
     config = yaml.safe_load(work.config.read_text(encoding="utf-8"))
     config["subtitles"] = {"size": 0.06}
-    _write_config(work.root, config)
+    write_config(work.root, config)
     assert Task("narrate", VIDEO, "pt") not in _stale(work.config)  # size: render only
 
     shutil.copyfile(files.voices_dir() / "pm_alex.bin", voices / "pf_dora.bin")  # same name
@@ -196,7 +191,7 @@ def test_verify_hears_the_host_and_names_a_name_not_said(narrated: Project, tmp_
     work = narrated.copy(tmp_path / "copy")
     config = yaml.safe_load(work.config.read_text(encoding="utf-8"))
     config["narration"].update(verify=True, lexicon={"pt": {"Jinan": "Lisboa"}})
-    _write_config(work.root, config)
+    write_config(work.root, config)
     strict = run_pipeline(work.config, "--strict")
     assert strict.code == 1, strict.stderr
     timing = _timing(work)
@@ -214,7 +209,7 @@ def test_verify_hears_the_host_and_names_a_name_not_said(narrated: Project, tmp_
     # Portuguese reads "Jinan" with a nasal ending ("Ginã", heard "Dinã"): not the name either;
     # the phonemes docs/engines.md recommends are heard as the name
     config["narration"]["lexicon"] = {"pt": {"Jinan": "/dʒinˈan/"}}
-    _write_config(work.root, config)
+    write_config(work.root, config)
     fixed = run_pipeline(work.config, "--strict")
     assert fixed.code == 0, fixed.stderr
     assert all(ln["unheard"] == [] for ln in _timing(work)["lines"]), _timing(work)["lines"]
@@ -276,7 +271,7 @@ def test_languages_narrated_side_by_side_keep_the_serial_bytes(narrated: Project
     shutil.rmtree(work.out / ".pipeline" / "lines")  # every line synthesized again
     config = _config()
     config["executor"]["threads"] = 1
-    _write_config(work.root, config)
+    write_config(work.root, config)
     serial = run_pipeline(work.config, "--only", "narrate", "--force")
     assert serial.code == 0, serial.stderr
     assert _timing(work)["synthesis"]["synthesized"] == 3
@@ -299,7 +294,7 @@ def test_an_edited_line_is_heard_again_with_its_span_only(tmp_path: Path) -> Non
     write_srt(tmp_path / "translations" / "far.pt.srt", list(zip(*zip(*slots), PT)))
     config = _config(verify=True)
     config["languages"] = ["pt"]
-    path = _write_config(tmp_path, config)
+    path = write_config(tmp_path, config)
     first = run_pipeline(path)
     assert first.code == 0, first.stderr
     timing_file = tmp_path / "outputs" / "far" / "pt" / "timing.json"

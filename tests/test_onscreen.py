@@ -89,12 +89,7 @@ def burned(tmp_path_factory: pytest.TempPathFactory) -> Burned:
     root = tmp_path_factory.mktemp("onscreen")
     media = root / "media"
     media.mkdir()
-    audio, rate, placed = mt.zh_speech_track(SENTENCES)
-    mt.write_wav(root / "speech.wav", audio, rate)
-    duration = round(len(audio) / rate, 2)
-    plain = root / "plain.mp4"
-    mt.make_video(plain, duration, root / "speech.wav", size=f"{SIZE[0]}x{SIZE[1]}",
-                  picture=f"gradients=speed=0.01:seed=5:{mt.GRADIENT_COLOURS}")
+    plain, duration, placed = mt.zh_clip(root, SENTENCES, SIZE)
     burned = [mt.Burned(p.text, "subtitle", p.start - 0.1, p.end + 0.3) for p in placed]
     burned += [mt.Burned(TITLE, "title", 0, duration), mt.Burned(LOWER_THIRD, "lower_third", 3, 6)]
     mt.burn_text(plain, media / "quancheng_burned.mp4", burned, SIZE)

@@ -1,4 +1,4 @@
-"""The render in chunks (pipeline/stages/chunks.py): windows on the frame grid, a chunk's
+"""The render in chunks (pipeline/av/chunks.py): windows on the frame grid, a chunk's
 argv, an edit that encodes only the chunk it touches into the same bytes a cold render
 makes, and subtitles crossing a chunk's edge on the frames a whole-file render shows them."""
 
@@ -13,12 +13,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 
 from pipeline.av import filtergraph as fg
-from pipeline.stages import chunks
+from pipeline.av import chunks
 from tests import mediatools as mt
-from tests.conftest import run_pipeline, write_srt
+from tests.conftest import run_pipeline, write_config, write_srt
 
 VIDEO = "clip"
 SIZE = (320, 180)
@@ -103,11 +102,6 @@ def _config(chunk_s: float) -> dict[str, Any]:
     }
 
 
-def _write(root: Path, config: dict[str, Any]) -> Path:
-    path = root / "pipeline.yaml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
-
 
 @pytest.fixture(scope="module")
 def chunked(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -119,7 +113,7 @@ def chunked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "media" / f"{VIDEO}.script.txt").write_text("One line\nAnother line\n",
                                                         encoding="utf-8")
     write_srt(root / "translations" / f"{VIDEO}.pt.srt", PT)
-    run = run_pipeline(_write(root, _config(2.0)))
+    run = run_pipeline(write_config(root, _config(2.0)))
     assert run.code == 0, run.stderr
     return root
 
@@ -178,7 +172,7 @@ def test_an_edit_encodes_only_its_chunk_into_the_bytes_of_a_cold_render(chunked:
     alone = _config(2.0)
     del alone["render"]["profiles"]["tv"]
     shutil.rmtree(store)
-    run = run_pipeline(_write(work, alone), "--only", "render", "--force")
+    run = run_pipeline(write_config(work, alone), "--only", "render", "--force")
     assert run.code == 0, run.stderr
     assert _sha(_deliverable(work, "pt", "landscape")) == edited["landscape"]
 
@@ -226,7 +220,7 @@ def test_subtitles_across_a_chunk_edge_show_on_the_frames_of_a_whole_file_render
         assert mt.duration(path) == pytest.approx(6.0, abs=0.05)
     whole = tmp_path / "whole"
     shutil.copytree(chunked, whole, symlinks=True)
-    run = run_pipeline(_write(whole, _config(0)), "--only", "render")
+    run = run_pipeline(write_config(whole, _config(0)), "--only", "render")
     assert run.code == 0, run.stderr
     assert _chunks_made(whole, "pt")["tv"] == {"chunks": 1, "encoded": 1}
     for profile in ("landscape", "tv"):

@@ -95,6 +95,12 @@ def find_terms(text: str, terms: list[Term], lang: str) -> list[Term]:
     return [t for t in terms if term_present(text, t.form(lang), lang)]
 
 
+def lost_terms(text: str, translation: str, terms: list[Term], src: str, tgt: str) -> list[Term]:
+    """Terms the source text (in `src`) names whose `tgt` form the translation lacks."""
+    return [t for t in find_terms(text, terms, src)
+            if not term_present(translation, t.form(tgt), tgt)]
+
+
 def _pad(text: str, start: int, end: int, new: str) -> str:
     """`new` as it should sit between text[:start] and text[end:]: a spaced-script form
     dropped between characters of an unspaced script gets a space on that side, so the

@@ -172,15 +172,8 @@ def fill_step(box: tuple[int, int, int, int], window: tuple[float, float],
 def ass_script(placed: list[Placed], frame: Frame, font: str) -> str:
     """The translations as ASS events at their positions, one event a line (so the lines sit
     LEADING x the size apart; no wrapping)."""
-    doc = pysubs2.SSAFile()
-    doc.info["PlayResX"] = str(frame.width)
-    doc.info["PlayResY"] = str(frame.height)
-    doc.info["WrapStyle"] = "2"
-    doc.info["ScaledBorderAndShadow"] = "yes"
-    doc.styles["Default"] = pysubs2.SSAStyle(
-        fontname=font, fontsize=40, primarycolor=pysubs2.Color(255, 255, 255, 0),
-        outlinecolor=pysubs2.Color(0, 0, 0, 0), backcolor=pysubs2.Color(0, 0, 0, 128),
-        outline=2, shadow=1, alignment=pysubs2.Alignment.TOP_LEFT, marginl=0, marginr=0, marginv=0)
+    doc = subs.new_script(frame.width, frame.height, font=font, size=40, outline=2, shadow=1,
+                          alignment=pysubs2.Alignment.TOP_LEFT, wrap=2)
     for p in placed:
         outline = max(1.0, p.size * 0.06)
         lines = p.text.split("\n")

@@ -68,6 +68,14 @@ LANGUAGE_SCRIPTS = {"zh": ("Hani",), "ja": ("Jpan", "Hani"), "ko": ("Hang",),
                     "ru": ("Cyrl",), "uk": ("Cyrl",), "ar": ("Arab",)}
 
 
+def language_of_script(script: str) -> str | None:
+    """The language a text in `script` is taken to be in when nothing else says: the first
+    listed that writes in it (Han: zh), English for Latin, None for a script not listed."""
+    if script == "Latn":
+        return "en"
+    return next((lang for lang, scripts in LANGUAGE_SCRIPTS.items() if script in scripts), None)
+
+
 def writes_in(lang: str, script: str) -> bool:
     """Whether text in `script` can be `lang`'s own (Latin for any language not listed)."""
     return script in LANGUAGE_SCRIPTS.get(lang.split("-")[0].lower(), ("Latn",))

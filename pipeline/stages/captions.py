@@ -15,17 +15,14 @@ from pipeline import subtitles as subs
 from pipeline.cache import canonical_hash
 from pipeline.engines import mt
 from pipeline.errors import EngineError
-from pipeline.language.glossary import Term, find_terms, load_glossary, protect_terms, term_present
+from pipeline.language.glossary import Term, load_glossary, lost_terms, protect_terms
 from pipeline.language.tags import same_language
 from pipeline.onscreen.captions import Caption, foreign_captions, write_captions
-from pipeline.onscreen.model import OnscreenItem, load_onscreen, writes_in
+from pipeline.onscreen.model import OnscreenItem, language_of_script, load_onscreen, writes_in
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.translation.memory import TranslationMemory
 from pipeline.workspace import Layout, Task, Workspace
 
-# the language a caption is taken to be in, by its script, when it is not the source's
-SCRIPT_LANGUAGE = {"Hani": "zh", "Jpan": "ja", "Hang": "ko", "Cyrl": "ru", "Arab": "ar",
-                   "Latn": "en"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,11 @@ def provided_captions(template: str, video: str, lang: str) -> str:
 
 
 def caption_language(item: OnscreenItem, source: str) -> str:
-    return source if writes_in(source, item.script) else SCRIPT_LANGUAGE.get(item.script, source)
+    """The language a caption is taken to be in: the source's when its script is the
+    source's, else the one its script says (language_of_script), else the source's."""
+    if writes_in(source, item.script):
+        return source
+    return language_of_script(item.script) or source
 
 
 def _flat(text: str) -> str:
@@ -163,10 +164,12 @@ class Captions(Stage[CaptionsParams]):
                 todo.setdefault((lang, item.text), []).append(item)
             else:
                 made[item] = (item.text, "none")
-        for (lang, text), waiting in todo.items():
-            translation = self._machine(ctx, p, lang, text, glossary, result)
-            for item in waiting:
-                made[item] = (translation, "pivot" if lang == p.pivot else "machine")
+        for src in dict.fromkeys(lang for lang, _ in todo):
+            texts = [text for lang, text in todo if lang == src]
+            for text, translation in zip(texts, self._machine(ctx, p, src, texts, glossary,
+                                                              result)):
+                for item in todo[(src, text)]:
+                    made[item] = (translation, "pivot" if src == p.pivot else "machine")
         captions = [Caption(i, made[i][0]) for i in items]
         write_captions(self.outputs(ctx.paths, job.task, p)[0], captions)
         left = [i.text for i in items if made[i][1] == "none"]
@@ -182,22 +185,25 @@ class Captions(Stage[CaptionsParams]):
         return result
 
     @staticmethod
-    def _machine(ctx: RunContext, p: CaptionsParams, src: str, text: str, glossary: list[Term],
-                 result: Result) -> str:
-        """One caption through the translation memory (glossary names put in first)."""
+    def _machine(ctx: RunContext, p: CaptionsParams, src: str, texts: list[str],
+                 glossary: list[Term], result: Result) -> list[str]:
+        """Captions in `src` through the translation memory (glossary names put in first): one
+        load of the memory, one call of the engine for what it lacks, one save."""
         model = dict(p.models)[src]
         assert model is not None
         memory = TranslationMemory(ctx.paths.translation_memory(), model,
                                    canonical_hash([[t.term, t.form(src), t.form(p.target)]
                                                    for t in glossary]))
-        key = protect_terms(" ".join(text.split()), glossary, src, p.target)
-        if memory.get(key) is None:
-            (translated,) = ctx.engines.translator(p.engine, src, p.target).translate([key])
-            memory.put(key, translated)
+        keys = [protect_terms(" ".join(text.split()), glossary, src, p.target) for text in texts]
+        missing = list(dict.fromkeys(k for k in keys if memory.get(k) is None))
+        if missing:
+            translator = ctx.engines.translator(p.engine, src, p.target)
+            for key, translated in zip(missing, translator.translate(missing)):
+                memory.put(key, translated)
             memory.save()
-        translation = memory.get(key) or ""
-        for term in find_terms(text, glossary, src):
-            if not term_present(translation, term.form(p.target), p.target):
+        translations = [memory.get(key) or "" for key in keys]
+        for text, translation in zip(texts, translations):
+            for term in lost_terms(text, translation, glossary, src, p.target):
                 result.warnings.append(f"caption {text!r}: glossary term {term.term!r} lost in "
                                        f"translation (expected {term.form(p.target)!r})")
-        return translation
+        return translations

@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from pipeline.av import chunks
 from pipeline.av import filtergraph as fg
 from pipeline.av import media
 from pipeline import records, subtitles as subs
@@ -28,7 +29,6 @@ from pipeline.narration.record import TimingRecord
 from pipeline.onscreen import captions_graph, cover, readback
 from pipeline.onscreen.captions import Caption, foreign_captions, load_captions
 from pipeline.onscreen.model import Onscreen, load_onscreen
-from pipeline.stages import chunks
 from pipeline.stages.pictures import Picture, clean_picture_path, keep_clean_picture, master_picture
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage

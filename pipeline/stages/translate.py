@@ -15,7 +15,7 @@ from pipeline.cache import canonical_hash, write_text_atomic
 from pipeline.engines import mt
 from pipeline.errors import EngineError, PipelineError
 from pipeline.language.tags import primary
-from pipeline.language.glossary import find_terms, load_glossary, protect_terms, term_present
+from pipeline.language.glossary import load_glossary, lost_terms, protect_terms
 from pipeline.onscreen.languages import subtitle_tracks
 from pipeline.onscreen.model import load_onscreen
 from pipeline.translation.baseline import Baseline, TimedLine
@@ -206,12 +206,11 @@ class Translate(Stage[TranslateParams]):
         out: list[subs.Cue] = []
         for n, (group, sentence, key) in enumerate(zip(groups, sentences, protected), start=1):
             translation = memory.get(key) or ""
-            for term in find_terms(sentence, glossary, src):
-                if not term_present(translation, term.form(tgt), tgt):
-                    lost = (f"sentence {n}: glossary term {term.term!r} lost in translation "
-                            f"(expected {term.form(tgt)!r})")
-                    result.warnings.append(lost)
-                    result.extra.setdefault("glossary_lost", []).append(lost)
+            for term in lost_terms(sentence, translation, glossary, src, tgt):
+                lost = (f"sentence {n}: glossary term {term.term!r} lost in translation "
+                        f"(expected {term.form(tgt)!r})")
+                result.warnings.append(lost)
+                result.extra.setdefault("glossary_lost", []).append(lost)
             weights = [subs.text_length(cues[i].flat) for i in group]
             for i, piece in zip(group, split_proportionally(translation, weights)):
                 out.append(subs.Cue(cues[i].start, cues[i].end, subs.break_lines(piece, p.rules)))

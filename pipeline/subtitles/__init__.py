@@ -11,6 +11,7 @@ from pipeline.subtitles.formats import (
     escape_ass,
     load_srt,
     load_vtt,
+    new_script,
     srt_text,
     vtt_text,
 )
@@ -32,6 +33,6 @@ __all__ = [
     "FUNCTION_WORDS", "LEAD_IN_MS", "PAUSE_MS", "AssStyle", "Cue", "Finding", "Rules",
     "Word", "ass_text", "attaches", "break_lines", "check", "cjk_tokens", "could_regroup",
     "ends_sentence", "escape_ass", "fits", "fix_timing", "is_cjk_char", "is_short", "join_words",
-    "load_srt", "load_vtt", "orphan_of", "reading_need", "segment_words", "srt_text",
+    "load_srt", "load_vtt", "new_script", "orphan_of", "reading_need", "segment_words", "srt_text",
     "text_length", "vtt_text", "weak_end", "written_words",
 ]

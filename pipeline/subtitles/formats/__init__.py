@@ -7,7 +7,7 @@ Adding a format is a module beside these and one row below (docs: "Add a caption
 
 from __future__ import annotations
 
-from pipeline.subtitles.formats.ass import AssStyle, ass_text, escape_ass
+from pipeline.subtitles.formats.ass import AssStyle, ass_text, escape_ass, new_script
 from pipeline.subtitles.formats.base import CaptionFormat, CaptionFormatError
 from pipeline.subtitles.formats.srt import decode_subtitle_bytes, load_srt, parse_srt, srt_text
 from pipeline.subtitles.formats.vtt import load_vtt, vtt_text
@@ -41,6 +41,7 @@ def write_caption(name: str, cues: list[Cue], lang: str) -> bytes:
 
 __all__ = [
     "CAPTION_FORMATS", "AssStyle", "CaptionFormat", "CaptionFormatError", "ass_text",
-    "caption_format", "decode_subtitle_bytes", "escape_ass", "load_srt", "load_vtt", "parse_srt",
+    "caption_format", "decode_subtitle_bytes", "escape_ass", "load_srt", "load_vtt", "new_script",
+    "parse_srt",
     "srt_text", "vtt_text", "write_caption",
 ]

@@ -33,27 +33,40 @@ class AssStyle:
     margin_sides: float | None = None  # share of the width kept free at each side (None: 0.05)
 
 
-def ass_text(cues: list[Cue], style: AssStyle) -> str:
-    """An ASS script sized for one output frame, with every event's text shown literally."""
-    sides = 0.05 if style.margin_sides is None else style.margin_sides
-    subs = pysubs2.SSAFile()
-    subs.info["PlayResX"] = str(style.width)
-    subs.info["PlayResY"] = str(style.height)
-    subs.info["WrapStyle"] = "0"
-    subs.info["ScaledBorderAndShadow"] = "yes"
-    subs.styles["Default"] = pysubs2.SSAStyle(
-        fontname=style.font,
-        fontsize=style.size_px,
+def new_script(width: int, height: int, *, font: str, size: float, outline: float,
+               shadow: float, alignment: pysubs2.Alignment, wrap: int,
+               margins: tuple[int, int, int] = (0, 0, 0)) -> pysubs2.SSAFile:
+    """An empty ASS script for a width x height frame whose Default style is the house look
+    (white, a black outline, borders and shadows scaled with the frame); margins: left,
+    right, vertical (px)."""
+    script = pysubs2.SSAFile()
+    script.info["PlayResX"] = str(width)
+    script.info["PlayResY"] = str(height)
+    script.info["WrapStyle"] = str(wrap)
+    script.info["ScaledBorderAndShadow"] = "yes"
+    script.styles["Default"] = pysubs2.SSAStyle(
+        fontname=font,
+        fontsize=size,
         primarycolor=pysubs2.Color(255, 255, 255, 0),
         outlinecolor=pysubs2.Color(0, 0, 0, 0),
         backcolor=pysubs2.Color(0, 0, 0, 128),
-        outline=style.outline_px,
-        shadow=style.shadow_px,
-        alignment=pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=int(style.width * sides),
-        marginr=int(style.width * sides),
-        marginv=style.margin_v,
+        outline=outline,
+        shadow=shadow,
+        alignment=alignment,
+        marginl=margins[0],
+        marginr=margins[1],
+        marginv=margins[2],
     )
+    return script
+
+
+def ass_text(cues: list[Cue], style: AssStyle) -> str:
+    """An ASS script sized for one output frame, with every event's text shown literally."""
+    sides = int(style.width * (0.05 if style.margin_sides is None else style.margin_sides))
+    subs = new_script(style.width, style.height, font=style.font, size=style.size_px,
+                      outline=style.outline_px, shadow=style.shadow_px,
+                      alignment=pysubs2.Alignment.BOTTOM_CENTER, wrap=0,
+                      margins=(sides, sides, style.margin_v))
     for cue in cues:
         subs.append(pysubs2.SSAEvent(start=cue.start, end=cue.end, text=escape_ass(cue.text)))
     return subs.to_string("ass")
