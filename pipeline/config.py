@@ -104,7 +104,8 @@ class NarrationConfig(Strict):
     host: str = Field("Quan", description="the AI host's name (manifest and timing report)")
     verify: bool = Field(
         False, description="hear each narration back with the packaged multilingual Whisper "
-                           "(base): WER (CER for zh, ja) into timing.json and the manifest; a "
+                           "(base; the hear stage): WER (CER for zh, ja) into heard.json and the "
+                           "manifest; a "
                            "glossary name in a line's text that is not heard is a QA finding "
                            "(`--strict` fails on it)")
     lexicon: dict[str, dict[str, str]] = Field(

@@ -32,6 +32,9 @@ TABLE: tuple[StageInfo, ...] = (
     StageInfo("render", per_lang=True, needs=("narrate", "captions"), runs_in="full"),
     StageInfo("sample", per_lang=True, needs=("narrate", "captions"), runs_in="sample",
               stands_for="render"),
+    # narration.verify: the narration heard back, beside the render (both read narration.wav);
+    # after render in the table, so the plan starts the render first
+    StageInfo("hear", per_lang=True, needs=("narrate",)),
     # one task per video that reads every language's render: planned when all are in the run
     StageInfo("master", per_lang=False, needs=("render",), runs_in="full"),
 )

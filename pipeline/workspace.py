@@ -137,6 +137,10 @@ class Layout:
     def timing(self, video: str, lang: str) -> Path:
         return self.out.joinpath(video, lang, "timing.json")
 
+    def heard(self, video: str, lang: str) -> Path:
+        """What narration.verify heard of the version's narration (the hear stage)."""
+        return self.out.joinpath(video, lang, "heard.json")
+
     def deliverable(self, video: str, lang: str, profile: str) -> Path:
         return self.out.joinpath(video, lang, deliverable_name(video, lang, profile))
 
@@ -186,8 +190,8 @@ class Layout:
         """One narration line as synthesized, by its synthesis key (shared by every version)."""
         return self.out.joinpath(".pipeline", "lines", key[:2], f"{key}.wav")
 
-    def heard(self, key: str) -> Path:
-        """What the verifying Whisper heard in a narration track, by the track's key."""
+    def heard_span(self, key: str) -> Path:
+        """What the verifying Whisper heard in a span of a narration track, by its key."""
         return self.out.joinpath(".pipeline", "heard", key[:2], f"{key}.json")
 
     # project folders with extra model files

@@ -88,7 +88,8 @@ def test_a_sample_narrates_and_hears_only_its_own_lines(demo: tuple[Path, RunRes
         assert timing["sample_ms"] == SECONDS * 1000
         inside = sum(1 for c in cues if c.start < SECONDS * 1000)
         assert timing["synthesis"]["lines"] == inside + 1 < len(cues)
-        assert timing["verify"]["lines"] == inside + 1
+        heard = json.loads((out / "jinan_intro" / lang / "heard.json").read_text(encoding="utf-8"))
+        assert heard["verify"]["lines"] == inside + 1
 
 
 def test_auto_model_gives_english_to_tiny_en_and_mandarin_to_base(

@@ -1,6 +1,8 @@
 """Kokoro-narrated versions (pt, zh), line by line: an edited line is the only one synthesized again,
 a replaced voice file renarrates its language and nothing else, a damaged voice fails only
-the versions that need it, and `narration.verify` hears what the host said."""
+the versions that need it, and `narration.verify` (the hear stage) hears what the host said: a
+name added to the glossary is checked without narrating or rendering again, and verify turned
+off leaves no hearing behind."""
 
 from __future__ import annotations
 
@@ -77,6 +79,10 @@ def _timing(work: Project, lang: str = "pt") -> dict[str, Any]:
     return json.loads((work.out / VIDEO / lang / "timing.json").read_text(encoding="utf-8"))
 
 
+def _heard(work: Project, lang: str = "pt", video: str = VIDEO) -> dict[str, Any]:
+    return json.loads((work.out / video / lang / "heard.json").read_text(encoding="utf-8"))
+
+
 def _line_files(work: Project) -> dict[str, tuple[bytes, int]]:
     return {p.name: (p.read_bytes(), p.stat().st_mtime_ns)
             for p in (work.out / ".pipeline" / "lines").rglob("*.wav")}
@@ -119,7 +125,7 @@ def test_editing_one_line_synthesizes_that_line_only(narrated: Project, tmp_path
 def _stale(config: Path) -> set[Task]:
     ws = Workspace(load_config(config))
     registry = default_registry()
-    tasks = [Task(s, VIDEO, lang) for s in ("translate", "narrate", "render")
+    tasks = [Task(s, VIDEO, lang) for s in ("translate", "narrate", "render", "hear")
              for lang in ("en", "pt", "zh")]
     tasks += [Task(s, VIDEO) for s in ("extract", "scan", "transcribe", "master")]
     return {t for t in tasks if registry.stage(t.stage).wanted(ws.config)
@@ -185,21 +191,36 @@ def test_a_truncated_voice_file_fails_only_its_versions(narrated: Project, tmp_p
 
 
 def test_verify_hears_the_host_and_names_a_name_not_said(narrated: Project, tmp_path: Path) -> None:
-    """The respelling makes the host say "Lisboa" where the line says "Jinan": the check
-    finds it, --strict fails on it; the other names were said and heard. The lexicon's
-    phonemes for the name make it heard."""
+    """The respelling makes the host say "Lisboa" where the line says "Jinan". While "Jinan"
+    is no glossary name the hearing finds nothing; added to the glossary, only the hearing
+    runs again (pt and zh are neither narrated nor rendered again, no span is transcribed
+    again: the names are checked on what was heard), it finds the line, the manifest lists
+    it and --strict fails on it; the other names were said and heard. The lexicon's phonemes
+    for the name make it heard."""
     work = narrated.copy(tmp_path / "copy")
+    glossary = work.root / "glossary.csv"
+    glossary.write_text("".join(ln for ln in GLOSSARY.splitlines(keepends=True)
+                                if not ln.startswith("Jinan,")), encoding="utf-8")
     config = yaml.safe_load(work.config.read_text(encoding="utf-8"))
     config["narration"].update(verify=True, lexicon={"pt": {"Jinan": "Lisboa"}})
     write_config(work.root, config)
+    first = run_pipeline(work.config)
+    assert first.code == 0, first.stderr
+    assert _timing(work)["synthesis"] == {"lines": 3, "synthesized": 1, "reused": 2}  # the Jinan line
+    assert [ln["unheard"] for ln in _heard(work)["lines"]] == [[], [], []]
+
+    glossary.write_text(GLOSSARY, encoding="utf-8")  # "Jinan" is a name again
     strict = run_pipeline(work.config, "--strict")
     assert strict.code == 1, strict.stderr
-    timing = _timing(work)
-    assert timing["synthesis"] == {"lines": 3, "synthesized": 1, "reused": 2}  # the Jinan line
-    assert [ln["unheard"] for ln in timing["lines"]] == [["Jinan"], [], []]
-    assert timing["verify"]["metric"] == "wer" and timing["verify"]["error_rate"] <= 0.35
+    ran = _ran(strict)
+    assert {("hear", "pt"), ("hear", "zh")} <= ran, ran
+    assert not ran & {(s, lang) for s in ("narrate", "render") for lang in ("pt", "zh")}, ran
+    heard = _heard(work)
+    assert heard["hearing"]["heard"] == 0  # every span's transcription read back
+    assert [ln["unheard"] for ln in heard["lines"]] == [["Jinan"], [], []]
+    assert heard["verify"]["metric"] == "wer" and heard["verify"]["error_rate"] <= 0.35
     item = next(d for d in work.manifest()["deliverables"] if d["lang"] == "pt")
-    assert item["narration"]["verify"] == timing["verify"]
+    assert item["narration"]["verify"] == heard["verify"]
     found = [q for q in item["qa"] if q["rule"] == "name_unheard"]
     assert len(found) == 1 and found[0]["index"] == 1 and "'Jinan'" in found[0]["detail"]
     failed = [o for o in strict.outcomes if o["status"] == "failed"]
@@ -212,7 +233,7 @@ def test_verify_hears_the_host_and_names_a_name_not_said(narrated: Project, tmp_
     write_config(work.root, config)
     fixed = run_pipeline(work.config, "--strict")
     assert fixed.code == 0, fixed.stderr
-    assert all(ln["unheard"] == [] for ln in _timing(work)["lines"]), _timing(work)["lines"]
+    assert all(ln["unheard"] == [] for ln in _heard(work)["lines"]), _heard(work)["lines"]
 
 
 def test_a_timing_record_that_does_not_validate_is_a_cache_miss(narrated: Project,
@@ -297,8 +318,8 @@ def test_an_edited_line_is_heard_again_with_its_span_only(tmp_path: Path) -> Non
     path = write_config(tmp_path, config)
     first = run_pipeline(path)
     assert first.code == 0, first.stderr
-    timing_file = tmp_path / "outputs" / "far" / "pt" / "timing.json"
-    before = json.loads(timing_file.read_text(encoding="utf-8"))
+    heard_file = tmp_path / "outputs" / "far" / "pt" / "heard.json"
+    before = json.loads(heard_file.read_text(encoding="utf-8"))
     assert before["hearing"] == {"spans": 2, "heard": 2}
     assert before["verify"]["error_rate"] <= 0.35, before["lines"]
 
@@ -307,8 +328,26 @@ def test_an_edited_line_is_heard_again_with_its_span_only(tmp_path: Path) -> Non
                    encoding="utf-8")
     rerun = run_pipeline(path)
     assert rerun.code == 0, rerun.stderr
-    after = json.loads(timing_file.read_text(encoding="utf-8"))
-    assert after["synthesis"]["synthesized"] == 1
+    timing = json.loads((tmp_path / "outputs" / "far" / "pt" / "timing.json")
+                        .read_text(encoding="utf-8"))
+    assert timing["synthesis"]["synthesized"] == 1
+    after = json.loads(heard_file.read_text(encoding="utf-8"))
     assert after["hearing"] == {"spans": 2, "heard": 1}
     assert [ln["heard"] for ln in after["lines"][:2]] == [ln["heard"] for ln in before["lines"][:2]]
     assert after["lines"][2]["heard"] != before["lines"][2]["heard"]
+    manifest = json.loads((tmp_path / "outputs" / "manifest.json").read_text(encoding="utf-8"))
+    (item,) = manifest["deliverables"]
+    assert item["narration"]["verify"] == after["verify"]
+
+    # verify turned off: the hearing is gone (no stale round trip or finding), and nothing
+    # is narrated or rendered again for it
+    config["narration"]["verify"] = False
+    write_config(tmp_path, config)
+    off = run_pipeline(path)
+    assert off.code == 0, off.stderr
+    assert _ran(off) == {("hear", "pt")}, off.outcomes
+    assert not heard_file.exists()
+    manifest = json.loads((tmp_path / "outputs" / "manifest.json").read_text(encoding="utf-8"))
+    (item,) = manifest["deliverables"]
+    assert item["narration"]["verify"] is None and item["narration"]["engine"] == "kokoro"
+    assert not [q for q in item["qa"] if q["rule"] == "name_unheard"]

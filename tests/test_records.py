@@ -11,10 +11,10 @@ import pytest
 from pipeline import records
 from pipeline.av import media
 from pipeline.errors import MediaError
-from pipeline.narration.record import TimingRecord
+from pipeline.narration.record import HeardRecord, TimingRecord
 from pipeline.translation.baseline import Baseline
 
-# a timing.json as narrate writes it with narration.verify on (two lines, one overflowing)
+# a timing.json as narrate writes it (two lines, one overflowing)
 TIMING = """{
   "narrated": true,
   "host": "Quan",
@@ -30,9 +30,7 @@ TIMING = """{
       "end": 3200,
       "borrowed": 0,
       "overflow": 0,
-      "text": "Jinan é conhecida como a Cidade das Nascentes.",
-      "heard": "Jinan é conhecida como a cidade das nascentes.",
-      "unheard": []
+      "text": "Jinan é conhecida como a Cidade das Nascentes."
     },
     {
       "index": 2,
@@ -44,11 +42,7 @@ TIMING = """{
       "end": 5326,
       "borrowed": 200,
       "overflow": 126,
-      "text": "A Nascente Baotu brota no coração da cidade velha.",
-      "heard": "A nascente Baotou brota no coração da cidade velha.",
-      "unheard": [
-        "Nascente Baotu"
-      ]
+      "text": "A Nascente Baotu brota no coração da cidade velha."
     }
   ],
   "sample_ms": null,
@@ -66,6 +60,28 @@ TIMING = """{
   },
   "overflow_lines": [
     2
+  ]
+}
+"""
+
+# the heard.json the hear stage writes for it with narration.verify on
+HEARD = """{
+  "narration": "9f2c",
+  "lines": [
+    {
+      "index": 1,
+      "text": "Jinan é conhecida como a Cidade das Nascentes.",
+      "heard": "Jinan é conhecida como a cidade das nascentes.",
+      "unheard": []
+    },
+    {
+      "index": 2,
+      "text": "A Nascente Baotu brota no coração da cidade velha.",
+      "heard": "A nascente Baotou brota no coração da cidade velha.",
+      "unheard": [
+        "Nascente Baotu"
+      ]
+    }
   ],
   "verify": {
     "metric": "wer",
@@ -73,6 +89,10 @@ TIMING = """{
     "lines": 2,
     "model": "faster-whisper base",
     "names_unheard": 1
+  },
+  "hearing": {
+    "spans": 1,
+    "heard": 1
   }
 }
 """
@@ -81,15 +101,14 @@ TIMING = """{
 def test_a_timing_record_reads_back_to_the_same_text() -> None:
     record = TimingRecord.from_json(TIMING)
     assert record.to_json() == TIMING
-    assert record.overflow_lines == (2,) and record.lines[1].unheard == ("Nascente Baotu",)
+    assert record.overflow_lines == (2,) and record.lines[1].speed == 1.35
     assert (record.voice_spec, record.voice_engine) == ("kokoro:pf_dora", "kokoro")
     plain = TimingRecord(False, "Quan", False, (), None)
     assert plain.to_json() == ('{\n  "narrated": false,\n  "host": "Quan",\n  "retimed": false,\n'
                                '  "lines": [],\n  "sample_ms": null,\n  "overflow_lines": []\n}\n')
 
 
-@pytest.mark.parametrize("field, value", [("overflow", "126"), ("index", 1.5), ("speed", None),
-                                          ("unheard", "Nascente Baotu")])
+@pytest.mark.parametrize("field, value", [("overflow", "126"), ("index", 1.5), ("speed", None)])
 def test_a_timing_record_with_a_wrong_field_is_a_miss(tmp_path: Path, field: str,
                                                       value: object) -> None:
     raw = json.loads(TIMING)
@@ -101,6 +120,20 @@ def test_a_timing_record_with_a_wrong_field_is_a_miss(tmp_path: Path, field: str
     assert records.load(TimingRecord, path) is None
     path.write_text(TIMING[:-20], encoding="utf-8")  # cut off
     assert records.load(TimingRecord, path) is None
+
+
+def test_a_heard_record_reads_back_and_a_wrong_field_is_a_miss(tmp_path: Path) -> None:
+    record = HeardRecord.from_json(HEARD)
+    assert record.to_json() == HEARD
+    assert record.lines[1].unheard == ("Nascente Baotu",) and record.verify is not None
+    assert (record.verify.error_rate, record.hearing.spans) == (0.125, 1)
+    raw = json.loads(HEARD)
+    raw["lines"][1]["unheard"] = "Nascente Baotu"
+    path = tmp_path / "heard.json"
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(records.RecordError, match="lines.1.unheard"):
+        HeardRecord.from_json(path.read_bytes())
+    assert records.load(HeardRecord, path) is None
 
 
 def test_a_probe_record_reads_back_and_a_broken_one_names_its_file(tmp_path: Path) -> None:

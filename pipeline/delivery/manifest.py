@@ -8,7 +8,7 @@ from pipeline import __version__
 from pipeline.delivery.approvals import load_store, summary
 from pipeline.cache import TaskState, write_json_atomic
 from pipeline.orchestration.graph import Status, evaluate
-from pipeline.delivery.qa import findings
+from pipeline.delivery.qa import findings, heard
 from pipeline.narration.record import TimingRecord
 from pipeline.orchestration.registry import Registry
 from pipeline.workspace import Task, Workspace
@@ -53,12 +53,14 @@ def build(ws: Workspace, registry: Registry, failures: list[dict[str, Any]]) -> 
 
 
 def _narration(ws: Workspace, video: str, lang: str) -> dict[str, Any] | None:
-    """Who narrated the version, and its round trip when narration.verify heard it back."""
+    """Who narrated the version, and its round trip when narration.verify heard it back (the
+    hear stage's heard.json)."""
     timing = ws.read_record(ws.paths.timing(video, lang), TimingRecord)
     if timing is None or not timing.narrated:
         return None
+    hearing = heard(ws, video, lang)
     return {"voice": timing.voice_spec, "engine": timing.voice_engine,
-            "verify": timing.verify.to_dict() if timing.verify else None}
+            "verify": hearing.verify.to_dict() if hearing and hearing.verify else None}
 
 
 def _master(ws: Workspace, registry: Registry, video: str, source: str) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 from pipeline import subtitles as subs
 from pipeline.cache import TaskState, canonical_hash
 from pipeline.errors import PipelineError
-from pipeline.narration.record import TimingRecord
+from pipeline.narration.record import HeardRecord, TimingRecord
 from pipeline.subtitles.rulebook import rules_for
 from pipeline.workspace import Task, Workspace
 
@@ -45,6 +45,19 @@ def subtitle_findings(ws: Workspace, srt: Path, lang: str) -> list[dict[str, Any
     return [{"kind": "subtitle", "file": rel, **f} for f in ws.hashes.derived(srt, kind, check)]
 
 
+def heard(ws: Workspace, video: str, lang: str) -> HeardRecord | None:
+    """What the hear stage heard of the version's narration (narration.verify), when it heard
+    the narration.wav that is there now (a track narrated again since is not what it heard)."""
+    record = ws.read_record(ws.paths.heard(video, lang), HeardRecord)
+    if record is None:
+        return None
+    try:
+        current = ws.hashes.sha256(ws.paths.narration(video, lang))
+    except OSError:
+        return None
+    return record if record.narration == current else None
+
+
 def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     srt = ws.paths.subtitles_srt(video, lang)
@@ -57,10 +70,12 @@ def findings(ws: Workspace, video: str, lang: str) -> list[dict[str, Any]]:
         if line.overflow > 0:
             found.append({"kind": "narration", "index": line.index, "rule": "overflow",
                           "detail": f"line {line.index} overflows its slot by {line.overflow} ms"})
-        for name in line.unheard or ():  # narration.verify
-            found.append({"kind": "narration", "index": line.index, "rule": "name_unheard",
-                          "detail": f"line {line.index}: {name!r} is in the text but not heard "
-                                    f"in the narration (heard: {line.heard or ''!r})"})
+    hearing = heard(ws, video, lang)  # narration.verify
+    for h in hearing.lines if hearing else ():
+        for name in h.unheard:
+            found.append({"kind": "narration", "index": h.index, "rule": "name_unheard",
+                          "detail": f"line {h.index}: {name!r} is in the text but not heard "
+                                    f"in the narration (heard: {h.heard!r})"})
     state = TaskState.load(ws.paths.state(Task("render", video, lang)))
     r = ws.config.render
     for profile, m in ((state.extra.get("deliverables") or {}) if state else {}).items():

@@ -1,4 +1,5 @@
-"""narration.verify: what the host actually said, heard back by the packaged multilingual Whisper.
+"""narration.verify: what the host actually said, heard back by the packaged multilingual Whisper
+(the hear stage, pipeline/stages/hear.py, runs these on a version's narration.wav).
 
 The narration track as aired (every line after its speed-up) is transcribed a span of
 neighbouring lines at a time (`spans`: each up to one Whisper window, cached by its samples, so
@@ -19,7 +20,6 @@ matches was not said recognisably: a QA finding naming the line.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,7 +27,7 @@ from pipeline.engines.asr import roundtrip
 from pipeline.language.glossary import term_present
 from pipeline.language.tags import primary
 from pipeline.language.writing import by_characters
-from pipeline.narration.record import NarratedLine, RoundTrip
+from pipeline.narration.record import HeardLine, NarratedLine, RoundTrip
 
 NAME_SIMILARITY = 80  # rapidfuzz partial_ratio (0-100) of the name against what was heard
 # the longest span of subtitle slots heard in one pass: with its margins it stays inside one
@@ -49,16 +49,6 @@ def spans(lines: Sequence[NarratedLine]) -> list[list[NarratedLine]]:
         else:
             groups.append([line])
     return groups
-
-
-@dataclass(frozen=True)
-class Heard:
-    """One line's check: what was heard, and the glossary names in its text that were not."""
-
-    index: int
-    text: str
-    heard: str
-    unheard: tuple[str, ...]
 
 
 def _sounds(text: str, lang: str) -> str:
@@ -87,16 +77,16 @@ def _heard_in(want: str, got: str, lang: str) -> bool:
     return float(fuzz.partial_ratio(want, got)) >= NAME_SIMILARITY
 
 
-def check_line(index: int, text: str, heard: str, names: list[str], lang: str) -> Heard:
+def check_line(index: int, text: str, heard: str, names: list[str], lang: str) -> HeardLine:
     """The names of `names` that the line's text holds and its audio does not."""
     got = _sounds(heard, lang)
     missing = tuple(n for n in names
                     if term_present(text, n, lang) and not _heard_in(_sounds(n, lang), got, lang))
-    return Heard(index, text, heard, missing)
+    return HeardLine(index, text, heard, missing)
 
 
 def by_line(lines: Sequence[NarratedLine], segments: list[dict[str, Any]], names: list[str],
-            lang: str) -> list[Heard]:
+            lang: str) -> list[HeardLine]:
     """Each narrated line (timing.json's) with what was heard while it plays: the segments
     that overlap it."""
     out = []
@@ -106,7 +96,7 @@ def by_line(lines: Sequence[NarratedLine], segments: list[dict[str, Any]], names
     return out
 
 
-def score(lines: list[Heard], segments: list[dict[str, Any]], lang: str) -> RoundTrip:
+def score(lines: list[HeardLine], segments: list[dict[str, Any]], lang: str) -> RoundTrip:
     """The version's round trip: metric, error rate of all that was heard against all that was
     narrated, names not heard."""
     narrated = roundtrip.joined([h.text for h in lines], lang)

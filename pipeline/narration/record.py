@@ -1,16 +1,17 @@
-"""timing.json: what narrate recorded about a version's narration, as a typed record.
+"""timing.json and heard.json: what narrate and hear recorded about a version's narration, as
+typed records.
 
-Written by the narrate stage; read by render (where the lines play, whether the version is
-narrated), QA (overflow, names not heard), the manifest (voice, round trip) and the review
-desk (each line's fit). The file's keys, their order and their values are the record's
-`to_json()`; a file that does not read back as a record (`from_json`) is a cache miss: narrate
-runs again.
+timing.json is written by the narrate stage; read by render (where the lines play, whether
+the version is narrated), hear (the lines to hear), QA (overflow), the manifest (voice) and
+the review desk (each line's fit). heard.json is written by the hear stage (narration.verify);
+read by QA (names not heard) and the manifest (round trip). A file's keys, their order and
+their values are the record's `to_json()`; a file that does not read back as its record
+(`from_json`) is a cache miss: its stage runs again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from pipeline.narration.fit import LineTiming
@@ -19,8 +20,7 @@ from pipeline.records import JsonRecord
 
 @dataclass(frozen=True)
 class NarratedLine:
-    """One narrated line: its fit in its slot (narration/fit.py), its text, and with
-    narration.verify what was heard while it plays and the glossary names not heard."""
+    """One narrated line: its fit in its slot (narration/fit.py) and its text."""
 
     index: int  # 1-based, as in the SRT
     slot_start: int  # ms: the subtitle event
@@ -32,18 +32,13 @@ class NarratedLine:
     borrowed: int  # ms taken from the silence after the slot
     overflow: int  # ms past the free time before the next line (or the video's end)
     text: str
-    heard: str | None = None  # narration.verify only
-    unheard: tuple[str, ...] | None = None
 
     @classmethod
     def placed(cls, fit: LineTiming, text: str) -> NarratedLine:
         return cls(**asdict(fit), text=text)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k not in ("heard", "unheard")}
-        if self.unheard is not None:
-            out.update(heard=self.heard, unheard=list(self.unheard))
-        return out
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -89,20 +84,11 @@ class TimingRecord(JsonRecord):
     sample_ms: int | None  # `run --sample`: only the lines of the excerpt (and the next)
     voice: dict[str, Any] | None = None  # the voice's identity, its spec and rate
     synthesis: Synthesis | None = None
-    verify: RoundTrip | None = None
-    hearing: Hearing | None = None
 
     @property
     def overflow_lines(self) -> tuple[int, ...]:
         """The lines that overflow their slot (in the file too, for its readers)."""
         return tuple(ln.index for ln in self.lines if ln.overflow > 0)
-
-    def heard(self, lines: Sequence[tuple[str, Sequence[str]]], verify: RoundTrip,
-              hearing: Hearing | None = None) -> TimingRecord:
-        """The record with what was heard of each line (heard text, names not heard)."""
-        return replace(self, verify=verify, hearing=hearing, lines=tuple(
-            replace(ln, heard=text, unheard=tuple(unheard))
-            for ln, (text, unheard) in zip(self.lines, lines)))
 
     @property
     def voice_spec(self) -> str | None:
@@ -124,10 +110,36 @@ class TimingRecord(JsonRecord):
         if self.synthesis is not None:
             out["synthesis"] = asdict(self.synthesis)
         out["overflow_lines"] = list(self.overflow_lines)
-        if self.verify is not None:
-            out["verify"] = self.verify.to_dict()
-        if self.hearing is not None:
-            out["hearing"] = asdict(self.hearing)
         return out
+
+
+@dataclass(frozen=True)
+class HeardLine:
+    """One narrated line heard back: what was heard while it plays, and the glossary names
+    in its text that were not."""
+
+    index: int  # 1-based, as in timing.json
+    text: str
+    heard: str
+    unheard: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"index": self.index, "text": self.text, "heard": self.heard,
+                "unheard": list(self.unheard)}
+
+
+@dataclass(frozen=True)
+class HeardRecord(JsonRecord):
+    """A version's heard.json (narration.verify)."""
+
+    narration: str  # sha256 of the narration.wav heard: a reader skips a record of another track
+    lines: tuple[HeardLine, ...]
+    verify: RoundTrip | None  # None: a narration without lines
+    hearing: Hearing
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"narration": self.narration, "lines": [ln.to_dict() for ln in self.lines],
+                "verify": self.verify.to_dict() if self.verify else None,
+                "hearing": asdict(self.hearing)}
 
 

@@ -57,6 +57,7 @@ def default_registry(sample_seconds: float | None = None) -> Registry:
     narrated: only its lines are synthesized)."""
     from pipeline.stages.captions import Captions
     from pipeline.stages.extract import Extract
+    from pipeline.stages.hear import Hear
     from pipeline.stages.master import Master
     from pipeline.stages.narrate import Narrate
     from pipeline.stages.render import Render, Sample
@@ -65,5 +66,5 @@ def default_registry(sample_seconds: float | None = None) -> Registry:
     from pipeline.stages.translate import Translate
 
     stages: list[Stage[Any]] = [Extract(), Scan(), Transcribe(), Translate(), Narrate(sample_seconds),
-                                Captions(), Render(), Sample(sample_seconds or 10.0), Master()]
+                                Captions(), Render(), Sample(sample_seconds or 10.0), Hear(), Master()]
     return Registry(TABLE, {s.name: s for s in stages})

@@ -3,13 +3,12 @@
 Each line's audio is kept in a synthesis cache (`Layout.line_audio`) keyed by what decides it:
 the voice's identity (model and voice file digests), the voice, the rate, the lexicon entries
 the line uses and its text. Editing one line synthesizes that line again; the others are
-read back. With `narration.verify` the aired track is heard back (`pipeline.narration.hearing`) a
-span of neighbouring lines at a time, each span's transcription cached by its samples.
+read back. With `narration.verify` the hear stage (pipeline/stages/hear.py) hears the track
+back, beside the render.
 """
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,28 +22,18 @@ import numpy as np
 from pipeline.av import media
 from pipeline import subtitles as subs
 from pipeline.av.wav import length_ms, read_wav, readable, write_wav
-from pipeline.narration import hearing
-from pipeline.engines.asr import roundtrip
-from pipeline.cache import atomic_path, canonical_hash, read_json, write_json_atomic, write_text_atomic
+from pipeline.cache import atomic_path, canonical_hash, write_text_atomic
 from pipeline.config import NarrationConfig
 from pipeline.engines import tts
 from pipeline.engines.tts.lexicon import entries_used
-from pipeline.language.glossary import load_glossary
 from pipeline.language.tags import lookup, same_language
 from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.narration.fit import fit_lines, sequential_slots
-from pipeline.narration.record import Hearing, NarratedLine, Synthesis, TimingRecord
+from pipeline.narration.record import NarratedLine, Synthesis, TimingRecord
 from pipeline.workspace import Layout, Task, Workspace
 
 RATE = 48000
 SCRIPT_PAUSE_MS = 500  # between the lines of a plain-text script
-# narration.verify hears each span of lines with up to a second of the track before and after
-# it (other spans' lines silenced there):
-# Whisper needs the margins to open the first segment and close the last (the demo's jinan
-# zh: CER 0.285 with a 0.5 s lead-in, 0.248 with 1 s; jinan pt: WER 0.206 with a 0.5 s tail,
-# 0.186 with 1 s, the same as the whole track)
-HEAR_LEAD_MS = 1000
-HEAR_TAIL_MS = 1000
 
 
 def voice_spec(n: NarrationConfig, lang: str) -> str:
@@ -54,6 +43,19 @@ def voice_spec(n: NarrationConfig, lang: str) -> str:
     if configured:
         return str(configured)
     return n.default_voice.format(lang=lang) if n.default_voice else tts.default_voice(lang)
+
+
+def narrated(ws: Workspace, task: Task) -> bool:
+    """Whether the version gets the host's voice: not with `narration.mode: none`, nor the
+    source language's own version of a film with speech (`narration.source_language: keep`)."""
+    assert task.lang
+    n = ws.config.narration
+    if n.mode == "none":
+        return False
+    if ws.video(task.video).script is None and n.source_language == "keep":
+        src = ws.source_language(task.video)
+        return not (src and same_language(src, task.lang))
+    return True
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,6 @@ class NarrateParams:
     gap_ms: int = 100
     smoothing: float | None = None
     sample_rate: int = RATE
-    verify: dict[str, Any] | None = None  # narration.verify: the hearing model's identity
     until_ms: int | None = None  # `run --sample`: only the lines of the excerpt (and the next)
 
 
@@ -80,10 +81,11 @@ def line_key(p: NarrateParams, text: str) -> str:
 
 class Narrate(Stage[NarrateParams]):
     name = "narrate"
-    version = 8  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace;
+    version = 9  # 2: speed smoothing, lexicon; 3: plain-text scripts at the voice's pace;
     # 4: pauses between script lines not counted in the speed-up; 5: line cache, verify;
     # 6, 7: verify hears from a second before the first line to a second after the last;
-    # 8: verify hears spans of neighbouring lines (each cached), lines side by side
+    # 8: verify hears spans of neighbouring lines (each cached), lines side by side;
+    # 9: verify moved to the hear stage (timing.json without heard, unheard, verify, hearing)
     shared_per_video = True  # a video's languages synthesize side by side (run_many)
 
     def __init__(self, sample_seconds: float | None = None) -> None:
@@ -93,31 +95,21 @@ class Narrate(Stage[NarrateParams]):
         assert task.lang
         n = ws.config.narration
         script = ws.video(task.video).script
-        if n.mode == "none":
+        if not narrated(ws, task):
             return NarrateParams(False, n.host)
-        if script is None and n.source_language == "keep":
-            src = ws.source_language(task.video)
-            if src and same_language(src, task.lang):
-                return NarrateParams(False, n.host)
         spec = voice_spec(n, task.lang)
         search = [ws.paths.assets("voices")]
         model = ws.memo(("tts", spec), lambda: tts.identity(spec, search, ws.hashes.sha256))
         lexicon = lookup(n.lexicon, task.lang) or {}
-        verify = ws.memo(("hearing",), lambda: roundtrip.identity(ws.hashes.sha256)) \
-            if n.verify else None
         return NarrateParams(True, n.host, bool(script and script.suffix == ".txt"), spec, model,
                              lookup(n.rate, task.lang) or 1.0, tuple(sorted(lexicon.items())),
-                             n.max_speedup, int(n.gap_s * 1000), n.smoothing, verify=verify,
+                             n.max_speedup, int(n.gap_s * 1000), n.smoothing,
                              until_ms=self.sample_ms)
 
     def inputs(self, ws: Workspace, task: Task, params: NarrateParams) -> dict[str, Path]:
         assert task.lang
-        found = {"subtitles": ws.paths.subtitles_srt(task.video, task.lang),
-                 "probe": ws.paths.probe(task.video)}
-        glossary = ws.config.translate.glossary
-        if params.verify and glossary and ws.project.path(glossary).is_file():
-            found["glossary"] = ws.project.path(glossary)  # the names the check listens for
-        return found
+        return {"subtitles": ws.paths.subtitles_srt(task.video, task.lang),
+                "probe": ws.paths.probe(task.video)}
 
     def outputs(self, paths: Layout, task: Task, params: NarrateParams) -> list[Path]:
         assert task.lang
@@ -184,62 +176,9 @@ class Narrate(Stage[NarrateParams]):
         pcm = np.clip(track, -32768, 32767)
         with atomic_path(out_wav) as tmp_wav:
             write_wav(tmp_wav, pcm, p.sample_rate)
-        if p.verify and report.lines:
-            report = self._verify(ctx, p, job, pcm, report, result)
         write_text_atomic(out_timing, report.to_json())
         result.extra["overflows"] = len(report.overflow_lines)
         return result
-
-    def _verify(self, ctx: RunContext, p: NarrateParams, job: Job[NarrateParams],
-                pcm: np.ndarray, report: TimingRecord, result: Result) -> TimingRecord:
-        """Hear the narration as aired, a span of neighbouring lines at a time
-        (`hearing.spans`: Whisper hears a line better with the lines around it, zh CER 0.25
-        against 0.34 line by line on the demo), each span cached by its samples and the
-        model, so an edited line re-hears its span only; each line gets what was heard while
-        it plays, checked for the glossary's names."""
-        lang = job.task.lang
-        assert lang
-        lines = report.lines
-        names = [t.form(lang) for t in load_glossary(job.inputs.get("glossary"))]
-        heard: list[hearing.Heard] = []
-        segments: list[dict[str, Any]] = []
-        heard_now = 0
-        groups = hearing.spans(lines)
-        for group in groups:
-            placed, fresh = self._heard_span(ctx, p, lang, pcm, group[0].start, group[-1].end)
-            heard_now += fresh
-            heard.extend(hearing.by_line(group, placed, names, lang))
-            segments.extend(placed)
-        verify = hearing.score(heard, segments, lang)
-        result.extra["verify"] = verify.to_dict()
-        result.note += f"; heard back: {verify.metric.upper()} {verify.error_rate:.2f}"
-        return report.heard([(h.heard, h.unheard) for h in heard], verify,
-                            Hearing(len(groups), heard_now))
-
-    def _heard_span(self, ctx: RunContext, p: NarrateParams, lang: str, pcm: np.ndarray,
-                    start_ms: int, end_ms: int) -> tuple[list[dict[str, Any]], int]:
-        """What Whisper heard in the track from start_ms to end_ms with up to a second before
-        and after (it needs them to open the first segment and close the last; the track's
-        start cuts the lead-in short), every other line silenced there; times from the start
-        of the lead-in. And 1 when it was heard now, 0 when cached."""
-        first = max(0, start_ms - HEAR_LEAD_MS)
-        a, s0, s1, b = (int(ms * p.sample_rate / 1000)
-                        for ms in (first, start_ms, end_ms, end_ms + HEAR_TAIL_MS))
-        span = pcm[a:b].astype("<i2")
-        span[: s0 - a] = 0  # the margins hear silence, never a neighbouring span's line
-        span[s1 - a:] = 0
-        key = canonical_hash([hashlib.sha256(span.tobytes()).hexdigest(), p.verify, lang])
-        cached = ctx.paths.heard(key)
-        found = read_json(cached)
-        heard_now = found is None
-        if found is None:
-            with tempfile.TemporaryDirectory(prefix="hear-") as tmp:
-                wav = Path(tmp) / "span.wav"
-                write_wav(wav, span, p.sample_rate)
-                found = {"segments": roundtrip.transcribe_segments(ctx.engines.hearing(), wav, lang)}
-            write_json_atomic(cached, found)
-        return [dict(s, start=s["start"] + first, end=s["end"] + first)
-                for s in found["segments"]], int(heard_now)
 
 
 def _stretched(src: Path, dst: Path, speed: float, rate: int) -> np.ndarray:
