@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timezone
@@ -125,6 +126,7 @@ class HashCache:
         raw = read_json(store)
         self._entries: dict[str, list[Any]] = raw if isinstance(raw, dict) else {}
         self._dirty = False
+        self._lock = threading.Lock()  # units run side by side: save() copies a still table
 
     def sha256(self, path: Path) -> str:
         st = os.stat(path)
@@ -134,8 +136,9 @@ class HashCache:
         if hit and hit[:3] == stamp:
             return str(hit[3])
         digest = sha256_file(path)
-        self._entries[key] = stamp + [digest]
-        self._dirty = True
+        with self._lock:
+            self._entries[key] = stamp + [digest]
+            self._dirty = True
         return digest
 
     def derived(self, path: Path, kind: str, make: Callable[[], T]) -> T:
@@ -149,17 +152,20 @@ class HashCache:
         if hit and hit[:3] == stamp:
             return hit[3]
         value = make()
-        self._entries[key] = stamp + [value]
-        self._dirty = True
+        with self._lock:
+            self._entries[key] = stamp + [value]
+            self._dirty = True
         return value
 
     def save(self) -> None:
-        if self._dirty:
-            try:
-                write_json_atomic(self.store, self._entries)
-            except OSError:
-                return  # only a cache: a full disk costs some rehashing next time
-            self._dirty = False
+        with self._lock:
+            if not self._dirty:
+                return
+            entries, self._dirty = dict(self._entries), False
+        try:
+            write_json_atomic(self.store, entries)
+        except OSError:
+            self._dirty = True  # only a cache: a full disk costs some rehashing next time
 
 
 @dataclass

@@ -45,7 +45,8 @@ class TranscribeConfig(Strict):
     vad: bool = Field(True, description="voice activity detection before transcribing")
     compute_type: str = Field("int8", description="CTranslate2 compute type of faster-whisper")
     beam_size: int = Field(5, ge=1, le=10, description="beam search width")
-    threads: int = Field(0, ge=0, description="CPU threads of the ASR engine; 0 = let the engine choose")
+    threads: int = Field(0, ge=0, description="CPU threads of the ASR engine; 0 = the pipeline's "
+                         "choice (faster-whisper: one, the fastest on small models)")
 
 
 class TranslateConfig(Strict):
@@ -414,8 +415,9 @@ class ExecutorConfig(Strict):
         None, description="a Dask scheduler address, `tcp://HOST:8786` (`--scheduler` wins)")
     threads: int | None = Field(
         None, ge=1, le=256,
-        description="work a process does at once inside a stage (narration lines of a "
-                    "video's languages); default: the machine's cores")
+        description="work a process does at once: units of the task graph side by side "
+                    "(two, or half this on larger machines; 1 runs one thing at a time) and "
+                    "narration lines of a video's languages; default: the machine's cores")
     gpu_stages: list[str] = Field(
         default_factory=list,
         description="stages whose tasks ask the cluster for a `GPU` resource (workers started "

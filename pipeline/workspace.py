@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -222,6 +223,7 @@ class Workspace:
         self.by_name = {v.name: v for v in self.videos}
         self.hashes = HashCache(self.paths.hashes())
         self._memo: dict[Any, Any] = {}
+        self._memo_lock = threading.RLock()  # units side by side: an identity is hashed once
 
     def video(self, name: str) -> Video:
         if name not in self.by_name:
@@ -230,9 +232,10 @@ class Workspace:
 
     def memo(self, key: Any, make: Callable[[], T]) -> T:
         """A value computed once per workspace (engine identities: they read no task's files)."""
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]
+        with self._memo_lock:
+            if key not in self._memo:
+                self._memo[key] = make()
+            return self._memo[key]
 
     def read_record(self, path: Path, cls: records.Reader[T]) -> T | None:
         """A typed record (pipeline/records.py) read from its file, re-read only when its size

@@ -119,6 +119,24 @@ def test_an_incomplete_package_is_refused_before_unpacking(argos: Argos) -> None
     assert not (argos.packages / "translate-xx_yy").exists()
 
 
+def test_routes_read_from_the_metadata_are_the_ones_argos_chains(installed: Argos) -> None:
+    """A run's fingerprints name each Argos route; they are read from the packages' metadata
+    without importing argostranslate.translate (2.2 s: stanza and torch), and they are the
+    packages Argos itself chains, for every pair, direct or through a pivot."""
+    code = ("import json, sys\n"
+            "from pipeline.engines.mt import argos\n"
+            "mine = {f'{s}-{t}': argos.route(s, t) for s, t in argos._chains() if s != t}\n"
+            "light = 'argostranslate.translate' not in sys.modules\n"
+            "own = {f'{s}-{t}': steps for s, t, steps in argos.routes()}\n"
+            "print(json.dumps({'mine': mine, 'own': own, 'light': light}))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=installed.root, env=installed.env,
+                          capture_output=True, text=True, check=True)
+    found = json.loads(done.stdout)
+    assert found["light"]
+    assert found["mine"] == found["own"]
+    assert [s["pair"] for s in found["mine"]["de-es"]] == ["de-en", "en-es"]
+
+
 def test_models_list_shows_each_pair_and_the_pivot(installed: Argos) -> None:
     done = installed.cli("models", "list")
     assert done.returncode == 0, done.stderr

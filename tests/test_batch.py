@@ -32,6 +32,38 @@ def test_dask_cluster_on_loopback_gives_the_same_outputs(project: Project, tmp_p
     assert failed == {("truncated_clip", "extract"), ("silent_clip", "extract")}
 
 
+def _made_files(project: Project) -> dict[str, bytes]:
+    """Every file a run made for the user (not the run's own bookkeeping: states, caches,
+    the manifest with its times), the project's folder named alike (probe.json holds it)."""
+    out = project.out
+    return {p.relative_to(out).as_posix(): p.read_bytes().replace(str(project.root).encode(), b"ROOT")
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)
+            and p.name != "manifest.json"}
+
+
+def test_units_side_by_side_give_the_bytes_of_a_serial_run(project: Project, tmp_path: Path) -> None:
+    """The session's project ran with units side by side (a version's render while another is
+    heard back, narration lines two at a time); `executor.threads: 1` runs one thing at a time:
+    every file is the same, byte for byte."""
+    import yaml
+
+    work = project.copy(tmp_path / "serial")
+    shutil.rmtree(work.out)
+    config = yaml.safe_load(work.config.read_text(encoding="utf-8"))
+    config["executor"]["threads"] = 1
+    work.config.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    serial = run_pipeline(work.config)
+    assert serial.code == project.first.code
+    side_by_side, one_at_a_time = _made_files(project), _made_files(work)
+    assert sorted(one_at_a_time) == sorted(side_by_side)
+    assert any(name.endswith(".mp4") for name in side_by_side)
+    differ = [name for name in side_by_side if side_by_side[name] != one_at_a_time[name]]
+    assert differ == []
+    assert {d["path"]: d["sha256"] for d in work.manifest()["deliverables"]} == \
+        {d["path"]: d["sha256"] for d in project.manifest()["deliverables"]}
+
+
 def _kill_when(config: Path, ready: Callable[[], bool], timeout: float = 120) -> None:
     """Start `pipeline run`, SIGKILL its whole process group (ffmpeg too) once ready()."""
     import os
@@ -65,8 +97,10 @@ def test_sigkill_mid_transcribe_and_mid_render_then_rerun_completes(project: Pro
     broll = work.out / "broll_springs" / ".state"
     _kill_when(work.config, lambda: (broll / "transcribe.json").exists())
     assert (state / "extract.json").exists() and not (state / "transcribe.json").exists()
-    # mid-render: an mp4 is being written
-    _kill_when(work.config, lambda: any(work.out.rglob(".*.partial.mp4")))
+    # mid-render: an mp4 is being written, jinan_tour transcribed (units run side by side:
+    # the b-roll's render may come first)
+    _kill_when(work.config, lambda: (state / "transcribe.json").exists()
+               and any(work.out.rglob(".*.partial.mp4")))
     assert list(work.out.rglob(".*.partial*")), "the kill should leave a half-written file"
     done_before = {p.name for p in state.glob("*.json") if not p.name.endswith(".failed.json")}
     assert "transcribe.json" in done_before

@@ -109,16 +109,24 @@ def mix_args(source: str | None, narration: str, duration: float, mode: str,
                    "-f", "wav", target]
 
 
-def normalize_args(mix: str, gain_db: float, peak_db: float, target: str) -> list[str]:
+def normalize_args(mix: str, gain_db: float, peak_db: float, output: list[str]) -> list[str]:
     """A linear gain to the loudness target, then a look-ahead peak limiter at peak_db:
     unlike dynamic loudnorm, it keeps the mix's shape (the ducking depth) intact. The
     loudness reached is measured in the same pass (ebur128's summary, logged at info level;
-    its per-frame lines only at verbose)."""
+    its per-frame lines only at verbose). `output`: wav_output or aac_output."""
     limit = 10 ** (peak_db / 20)
     chain = (f"volume={gain_db:.2f}dB,alimiter=limit={limit:.4f}:attack=5:release=50:level=0,"
              "ebur128=framelog=verbose,aresample=48000,aformat=sample_fmts=s16:channel_layouts=stereo")
-    return ["-v", "info", "-guess_layout_max", "2", "-i", mix, "-af", chain, "-c:a", "pcm_s16le",
-            "-f", "wav", target]
+    return ["-v", "info", "-guess_layout_max", "2", "-i", mix, "-af", chain, *output]
+
+
+def wav_output(target: str) -> list[str]:
+    return ["-c:a", "pcm_s16le", "-f", "wav", target]
+
+
+def aac_output(target: str) -> list[str]:
+    """The deliverable's sound: AAC-LC 192 kb/s at 48 kHz (ffmpeg's native coder)."""
+    return ["-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-f", "mp4", target]
 
 
 def _fit(o: OutputSpec, src: str, dst: str, i: int) -> str:
@@ -219,8 +227,7 @@ def video_args(source: str | list[str], outputs: list[OutputSpec], *, fps: float
 
 
 def aac_args(wav: str, target: str) -> list[str]:
-    return ["-v", "error", "-i", wav, "-c:a", "aac", "-b:a", "192k", "-ar", "48000",
-            "-f", "mp4", target]
+    return ["-v", "error", "-i", wav, *aac_output(target)]
 
 
 def master_args(picture: str, tracks: list[Track], target: str) -> list[str]:

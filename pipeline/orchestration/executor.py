@@ -1,4 +1,5 @@
-"""Runs the task graph in this process, stage-major, isolating each item's failure.
+"""Runs the task graph in this process, each unit once its inputs are done, isolating each
+item's failure.
 
 The pieces here (a unit of tasks attempted, its outcomes recorded) are what the Dask
 executor runs on its workers too, so both follow the same rules.
@@ -10,8 +11,10 @@ import errno
 import json
 import os
 import shutil
+import threading
 import time
 import traceback
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -24,7 +27,7 @@ from pipeline.orchestration.graph import edited_files, evaluate
 from pipeline.orchestration.options import RunOptions
 from pipeline.orchestration.progress import Reporter
 from pipeline.orchestration.registry import Registry
-from pipeline.stages.base import Job, Result, RunContext
+from pipeline.stages.base import Job, Result, RunContext, Stage
 from pipeline.workspace import Task, Workspace
 
 
@@ -215,26 +218,102 @@ def report(reporter: Reporter, out: Outcome) -> None:
                       out.cause or out.note)
 
 
+def slots(threads: int) -> int:
+    """Units run side by side in this process: two fill each other's idle time (a render's
+    encoders while a version is heard back, hearing while the sound is mixed), more only on
+    machines with cores to spare (a unit keeps about two busy itself)."""
+    return max(min(threads, 2), threads // 2)
+
+
 def execute(ws: Workspace, registry: Registry, tasks: list[Task], reporter: Reporter,
             options: RunOptions = RunOptions(), pool: EnginePool | None = None) -> list[Outcome]:
-    """In this process, stage-major: each model is loaded once and memory stays flat."""
+    """In this process: a unit starts as soon as the units it reads from are done (a
+    version's render while another is still heard back), at most `slots` at once, the
+    earliest in plan order first; each model is loaded once (the engine pool), and the
+    models the plan will need are loaded ahead on a spare thread (`Stage.warm`)."""
     pool = pool or EnginePool()
-    outcomes: list[Outcome] = []
-    failed: set[Task] = set()
+    plan_units = units(registry, tasks)
     for name in registry.order:
-        batch = [t for t in tasks if t.stage == name]
-        if not batch:
-            continue
-        reporter.stage(name, len(batch))
-        for unit in units(registry, batch):
-            reporter.task_started(unit_label(unit))
-            for out in attempt(ws, registry, unit, pool, options, failed):
-                if out.status in (Done.FAILED, Done.SKIPPED):
-                    failed.add(out.task)
-                report(reporter, out)
-                outcomes.append(out)
-        ws.hashes.save()
-    return outcomes
+        count = sum(1 for t in tasks if t.stage == name)
+        if count:
+            reporter.stage(name, count)
+    owner = {t: i for i, unit in enumerate(plan_units) for t in unit}
+    langs = ws.config.languages
+    needs = [{owner[d] for t in unit for d in registry.deps(t, langs) if d in owner} - {i}
+             for i, unit in enumerate(plan_units)]
+    threads = ws.config.executor.threads or os.cpu_count() or 1
+    warming = warm_ahead(ws, registry, tasks, pool, threads, options)
+    outcomes: dict[Task, Outcome] = {}
+    failed: set[Task] = set()
+    waiting = list(range(len(plan_units)))
+    done: set[int] = set()
+    try:
+        with ThreadPoolExecutor(slots(threads), thread_name_prefix="unit") as workers:
+            running: dict[Future[list[Outcome]], int] = {}
+            while waiting or running:
+                for i in [i for i in waiting if needs[i] <= done][: slots(threads) - len(running)]:
+                    waiting.remove(i)
+                    reporter.task_started(unit_label(plan_units[i]), plan_units[i][0].stage)
+                    running[workers.submit(attempt, ws, registry, plan_units[i], pool, options,
+                                           set(failed))] = i
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    done.add(running.pop(future))
+                    for out in future.result():
+                        if out.status in (Done.FAILED, Done.SKIPPED):
+                            failed.add(out.task)
+                        report(reporter, out)
+                        outcomes[out.task] = out
+                ws.hashes.save()
+    finally:
+        warming.stop()
+    return [outcomes[t] for t in tasks]
+
+
+class Warming:
+    """The background loading of the engines a run's pending tasks will need."""
+
+    def __init__(self, thread: threading.Thread | None = None) -> None:
+        self.thread = thread
+        self.stopping = threading.Event()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join()
+
+
+def warm_ahead(ws: Workspace, registry: Registry, tasks: list[Task], pool: EnginePool,
+               threads: int, options: RunOptions) -> Warming:
+    """Load, on a thread of its own and in plan order, the engines of the tasks this run will
+    run (`Stage.warm`: the narrator's voice, the hearing model), so that a unit finds its
+    model loaded instead of loading it on its critical path (an editor's one-line rerun
+    loads Kokoro and Whisper base; a cold run loads them while the source is transcribed).
+    Best effort: a task whose parameters cannot be known yet is passed over."""
+    warming = Warming()
+    if threads < 2:
+        return warming
+    ctx = RunContext(ws.paths, pool, force=options.force, threads=threads)
+
+    def load() -> None:
+        for task in tasks:
+            stage = registry.stage(task.stage)
+            if warming.stopping.is_set():
+                return
+            if type(stage).warm is Stage.warm:
+                continue
+            try:
+                ev = evaluate(ws, registry, task)
+                if ev.status.fresh and not options.force:
+                    continue
+                # before its inputs exist (a cold run) the parameters alone name the engine
+                stage.warm(ctx, ev.job.params if ev.job else stage.params(ws, task))
+            except Exception:  # the task itself will meet and report what failed here
+                continue
+
+    warming.thread = threading.Thread(target=load, name="warm", daemon=True)
+    warming.thread.start()
+    return warming
 
 
 def outcomes_json(outcomes: list[Outcome]) -> str:

@@ -34,9 +34,10 @@ class Reporter:
             self._bars[name] = self._progress.add_task(name, total=total, item="")
         self._current = name
 
-    def task_started(self, label: str) -> None:
-        if self._progress is not None and self._current in self._bars:
-            self._progress.update(self._bars[self._current], item=label)
+    def task_started(self, label: str, stage: str | None = None) -> None:
+        bar = self._bars.get(stage or self._current or "")
+        if self._progress is not None and bar is not None:
+            self._progress.update(bar, item=label)
 
     def task_done(self, stage: str, label: str, outcome: str, seconds: float, note: str = "") -> None:
         if self._progress is not None and stage in self._bars:

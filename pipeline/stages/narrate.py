@@ -119,6 +119,10 @@ class Narrate(Stage[NarrateParams]):
         assert task.lang
         return {paths.timing(task.video, task.lang): TimingRecord}
 
+    def warm(self, ctx: RunContext, params: NarrateParams) -> None:
+        if params.narrated:
+            tts.warm(ctx.engines.voice(params.voice, [ctx.paths.assets("voices")]))
+
     def run(self, ctx: RunContext, job: Job[NarrateParams]) -> Result:
         with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool:
             return self._narrate(ctx, job, _Lines(ctx, pool))

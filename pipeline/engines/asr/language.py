@@ -25,7 +25,9 @@ def load_detector() -> Any | None:
         return None
     from faster_whisper import WhisperModel
 
-    return WhisperModel(str(base), device="cpu", compute_type="int8")
+    from pipeline.engines.asr.whisper_ct2 import CPU_THREADS
+
+    return WhisperModel(str(base), device="cpu", compute_type="int8", cpu_threads=CPU_THREADS)
 
 
 def detect_language(audio: Path, detector: Any | None) -> tuple[str, float] | None:

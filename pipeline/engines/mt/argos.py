@@ -127,15 +127,47 @@ def _describe(pkg: Any) -> dict[str, Any]:
     return found
 
 
+def _chains() -> dict[tuple[str, str], list[Any]]:
+    """Every src->tgt pair the installed packages translate, with the packages Argos chains
+    for it, worked out from their metadata the way argostranslate's get_installed_languages
+    does (each language's direct packages in install order, itself, then pivots through the
+    languages it reaches until none is added; the first way to a language wins). Importing
+    argostranslate.translate costs 2.2 s here (it imports stanza and torch), and every run's
+    fingerprints ask for routes; the packages' metadata costs 0.06 s. tests/test_argos.py
+    holds this to Argos's own answer."""
+    from argostranslate import package
+
+    ways: dict[str, list[tuple[str, list[Any]]]] = {}
+    for pkg in package.get_installed_packages():
+        if pkg.type != "translate":
+            continue
+        for code in (pkg.from_code, pkg.to_code):
+            ways.setdefault(code, [])
+        ways[pkg.from_code].append((pkg.to_code, [pkg]))
+    for code, found in ways.items():
+        found.append((code, []))
+    for found in ways.values():
+        adding = True
+        while adding:
+            adding = False
+            for reached, steps in found:  # the list grows while it is walked, as in Argos
+                for onward, more in ways[reached]:
+                    if all(to != onward for to, _ in found):
+                        adding = True
+                        found.append((onward, steps + more))
+    chains: dict[tuple[str, str], list[Any]] = {}
+    for code, found in ways.items():
+        for to, steps in found:
+            chains.setdefault((code, to), steps)
+    return chains
+
+
 def route(src: str, tgt: str) -> list[dict[str, Any]] | None:
     """The packages Argos chains to translate src->tgt (one: direct; more: a pivot), or None;
     EngineError if one of them is broken."""
-    if not available():
+    if not available() or src == tgt:
         return None
-    translation = _translation(src, tgt)
-    if translation is None:
-        return None
-    steps = [_describe(step.pkg) for step in _steps(translation)]
+    steps = [_describe(pkg) for pkg in _chains().get((src, tgt), [])]
     for step in steps:
         if "problem" in step:
             raise EngineError(f"Argos would translate {src}->{tgt} with the package {step['package']}"

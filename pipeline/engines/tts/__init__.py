@@ -31,6 +31,13 @@ class Voice(Protocol):
         `pipeline.engines.tts.lexicon` describes."""
 
 
+def warm(voice: Voice) -> None:
+    """Load what a voice loads on its first line (Kokoro's session and phonemizer), ahead."""
+    ready = getattr(voice, "warm", None)
+    if ready is not None:
+        ready()
+
+
 def is_concurrent(voice: Voice) -> bool:
     """Whether `voice` may synthesize several lines at once from threads of one process."""
     return bool(getattr(voice, "concurrent", False))
