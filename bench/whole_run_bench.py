@@ -93,8 +93,9 @@ def edit_one_pt_line() -> tuple[float, str]:
     wall, outcomes = _run()
     ran = [f"{o['stage']} {o['lang'] or ''}".strip() for o in outcomes if o["status"] == "ran"]
     timing = _timing("pt")
+    heard = json.loads((WORK / "outputs" / VIDEO / "pt" / "heard.json").read_text(encoding="utf-8"))
     return wall, (f"ran: {', '.join(ran)}; pt {timing['synthesis']['synthesized']} line(s) "
-                  f"synthesized, {timing.get('hearing', {}).get('heard', '?')} span(s) heard")
+                  f"synthesized, {heard['hearing']['heard']} span(s) heard")
 
 
 def bare_asr(clip: Path) -> float:

@@ -121,7 +121,7 @@ def test_mux_copies_streams_and_puts_the_index_first() -> None:
 WINDOWS = [(1.0, 2.0), (2.3, 4.0), (8.0, 9.0)]  # the first two are closer than 0.6 s: one duck
 DUCKED = ("volume=volume='1-0.874107*max(clip(min((t-0.850)/0.15,(4.150-t)/0.15),0,1),"
           "clip(min((t-7.850)/0.15,(9.150-t)/0.15),0,1))':eval=frame")
-NARR = f"[1:a:0]{FMT},apad,atrim=0:12.500[narr];[orig][narr]amix=inputs=2:normalize=0:duration=first[mix]"
+NARR = f"[1:a:0]{FMT},apad,atrim=0:12.500[narr];[orig][narr]amix=inputs=2:normalize=0:duration=first,ebur128=framelog=verbose[mix]"
 TAIL = ["-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", "file:mix.wav"]
 
 
@@ -132,13 +132,13 @@ TAIL = ["-map", "[mix]", "-c:a", "pcm_f32le", "-f", "wav", "file:mix.wav"]
 ])
 def test_mix_args(mode: str, orig: str) -> None:
     args = fg.mix_args("file:src.mp4", "file:narr.wav", 12.5, mode, WINDOWS, -18, "file:mix.wav")
-    assert args == ["-v", "error", "-i", "file:src.mp4", "-i", "file:narr.wav", "-filter_complex",
+    assert args == ["-v", "info", "-i", "file:src.mp4", "-i", "file:narr.wav", "-filter_complex",
                     f"[0:a:0]{orig},apad,atrim=0:12.500[orig];{NARR}", *TAIL]
 
 
 def test_mix_args_without_source_audio_uses_silence() -> None:
     args = fg.mix_args(None, "file:narr.wav", 12.5, "none", [], -18, "file:mix.wav")
-    assert args == ["-v", "error", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo",
+    assert args == ["-v", "info", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo",
                     "-i", "file:narr.wav", "-filter_complex",
                     f"[0:a]{FMT},apad,atrim=0:12.500[orig];{NARR}", *TAIL]
 
@@ -146,7 +146,7 @@ def test_mix_args_without_source_audio_uses_silence() -> None:
 def test_mix_args_replace_with_a_music_bed_loops_and_ducks_it() -> None:
     args = fg.mix_args("file:src.mp4", "file:narr.wav", 12.5, "replace", WINDOWS, -18, "file:mix.wav",
                        music="file:bed.mp3", music_db=-12)
-    assert args == ["-v", "error", "-stream_loop", "-1", "-i", "file:bed.mp3", "-i", "file:narr.wav",
+    assert args == ["-v", "info", "-stream_loop", "-1", "-i", "file:bed.mp3", "-i", "file:narr.wav",
                     "-filter_complex",
                     f"[0:a:0]{FMT},volume=-12dB,{DUCKED},apad,atrim=0:12.500[orig];{NARR}", *TAIL]
     assert "file:src.mp4" not in args  # the original speech is gone

@@ -297,7 +297,7 @@ def test_languages_narrated_side_by_side_keep_the_serial_bytes(narrated: Project
     assert serial.code == 0, serial.stderr
     assert _timing(work)["synthesis"]["synthesized"] == 3
     assert _timing(work, "zh")["synthesis"]["synthesized"] == 3
-    assert len(side_by_side) == 4 + 6
+    assert len(side_by_side) == 4 + 6 + 6  # two tracks, six lines as made and as placed
     assert _narrated_files(work) == side_by_side
 
 

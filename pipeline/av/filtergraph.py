@@ -81,9 +81,10 @@ def mix_args(source: str | None, narration: str, duration: float, mode: str,
              music: str | None = None, music_db: float = -12.0) -> list[str]:
     """Mix the original audio (ducked, muted or as is) with the narration, 48 kHz stereo float.
     In replace mode with a music bed, the looped bed takes the original's place, at music_db
-    and ducked under the host like the original in voiceover mode."""
+    and ducked under the host like the original in voiceover mode. The mix's loudness is
+    measured on the way (ebur128's summary at info level; the samples pass unchanged)."""
     fmt = "aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo"
-    args: list[str] = ["-v", "error"]
+    args: list[str] = ["-v", "info"]
     if mode == "replace" and music is not None:
         args += ["-stream_loop", "-1", "-i", music]
         source = music
@@ -104,7 +105,7 @@ def mix_args(source: str | None, narration: str, duration: float, mode: str,
         orig = fmt
     graph = (f"{src_in}{orig},apad,atrim=0:{duration:.3f}[orig];"
              f"[1:a:0]{fmt},apad,atrim=0:{duration:.3f}[narr];"
-             f"[orig][narr]amix=inputs=2:normalize=0:duration=first[mix]")
+             f"[orig][narr]amix=inputs=2:normalize=0:duration=first,ebur128=framelog=verbose[mix]")
     return args + ["-filter_complex", graph, "-map", "[mix]", "-c:a", "pcm_f32le",
                    "-f", "wav", target]
 

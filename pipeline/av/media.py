@@ -488,11 +488,16 @@ def check_source(src: Path, probe: Probe, audio: AudioDecode | None) -> DecodeRe
                         round(usable, 3))
 
 
+def tempo_filter_value(tempo: float) -> str:
+    """The atempo value a speed-up is applied with ("1" when it is none)."""
+    return "1" if abs(tempo - 1.0) <= 1e-3 else f"{tempo:.4f}"
+
+
 def stretch_to_wav(src: Path, dst: Path, tempo: float, rate: int) -> None:
     """Resample a voice clip to `rate` mono and speed it up by `tempo` keeping the pitch."""
     filters = [f"aresample={rate}"]
-    if abs(tempo - 1.0) > 1e-3:
-        filters.append(f"atempo={tempo:.4f}")
+    if tempo_filter_value(tempo) != "1":
+        filters.append(f"atempo={tempo_filter_value(tempo)}")
     run_ffmpeg(["-v", "error", "-i", file_url(src), "-af", ",".join(filters), "-ac", "1",
                 "-c:a", "pcm_s16le", "-f", "wav", file_url(dst)], what=str(src))
 

@@ -296,18 +296,24 @@ def warm_ahead(ws: Workspace, registry: Registry, tasks: list[Task], pool: Engin
     ctx = RunContext(ws.paths, pool, force=options.force, threads=threads)
 
     def load() -> None:
+        langs = ws.config.languages
+        stale: set[Task] = set()  # tasks that will run: not fresh, or reading one that will
         for task in tasks:
-            stage = registry.stage(task.stage)
             if warming.stopping.is_set():
                 return
-            if type(stage).warm is Stage.warm:
-                continue
+            stage = registry.stage(task.stage)
             try:
-                ev = evaluate(ws, registry, task)
-                if ev.status.fresh and not options.force:
-                    continue
-                # before its inputs exist (a cold run) the parameters alone name the engine
-                stage.warm(ctx, ev.job.params if ev.job else stage.params(ws, task))
+                if options.force or any(d in stale for d in registry.deps(task, langs)):
+                    stale.add(task)  # its inputs change before it runs (an edit's hearing)
+                    ev = None
+                else:
+                    ev = evaluate(ws, registry, task)
+                    if ev.status.fresh:
+                        continue
+                    stale.add(task)
+                if type(stage).warm is not Stage.warm:
+                    # before its inputs exist (a cold run) the parameters alone name the engine
+                    stage.warm(ctx, ev.job.params if ev and ev.job else stage.params(ws, task))
             except Exception:  # the task itself will meet and report what failed here
                 continue
 

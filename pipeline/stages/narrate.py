@@ -9,7 +9,6 @@ back, beside the render.
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
@@ -161,15 +160,13 @@ class Narrate(Stage[NarrateParams]):
                 slots = sequential_slots(cues[0].start, lengths, duration, SCRIPT_PAUSE_MS,
                                          p.max_speedup)
             fits = fit_lines(slots, lengths, duration, p.max_speedup, p.gap_ms, p.smoothing)
-            with tempfile.TemporaryDirectory(prefix="narrate-") as tmp:
-                stretched = [made_by.pool.submit(_stretched, path, Path(tmp) / f"line{i:04d}.wav",
-                                                 fit.speed, p.sample_rate)
-                             for i, (path, fit) in enumerate(zip(lines, fits))]
-                for fit, future in zip(fits, stretched):  # placed in order: later lines win
-                    samples = future.result()
-                    at = int(fit.start * p.sample_rate / 1000)
-                    chunk = samples[: max(0, len(track) - at)]
-                    track[at: at + len(chunk)] = chunk
+            stretched = [made_by.pool.submit(_stretched, path, fit.speed, p.sample_rate)
+                         for path, fit in zip(lines, fits)]
+            for fit, future in zip(fits, stretched):  # placed in order: later lines win
+                samples = future.result()
+                at = int(fit.start * p.sample_rate / 1000)
+                chunk = samples[: max(0, len(track) - at)]
+                track[at: at + len(chunk)] = chunk
             report = TimingRecord(p.narrated, p.host, p.retimed,
                                   tuple(NarratedLine.placed(f, c.flat) for f, c in zip(fits, cues)),
                                   p.until_ms, dict(p.model or {}, spec=p.voice, rate=p.rate),
@@ -185,8 +182,15 @@ class Narrate(Stage[NarrateParams]):
         return result
 
 
-def _stretched(src: Path, dst: Path, speed: float, rate: int) -> np.ndarray:
-    media.stretch_to_wav(src, dst, speed, rate)
+def _stretched(src: Path, speed: float, rate: int) -> np.ndarray:
+    """A line's audio at its fitted speed and the track's rate, kept beside the line as
+    synthesized (named by the tempo ffmpeg applies): an editor's rerun re-places the other
+    lines without an ffmpeg run each (16 of them cost 0.5 s of a 2.9 s narrate)."""
+    tempo = media.tempo_filter_value(speed)
+    dst = src.with_name(f"{src.stem}.{tempo}x.{rate}.wav")
+    if not dst.is_file() or not readable(dst):
+        with atomic_path(dst) as tmp:
+            media.stretch_to_wav(src, tmp, speed, rate)
     return read_wav(dst)[0]
 
 
