@@ -313,7 +313,7 @@ def warm_ahead(ws: Workspace, registry: Registry, tasks: list[Task], pool: Engin
                     stale.add(task)
                 if type(stage).warm is not Stage.warm:
                     # before its inputs exist (a cold run) the parameters alone name the engine
-                    stage.warm(ctx, ev.job.params if ev and ev.job else stage.params(ws, task))
+                    stage.warm(ctx, task, ev.job.params if ev and ev.job else stage.params(ws, task))
             except Exception:  # the task itself will meet and report what failed here
                 continue
 

@@ -93,7 +93,7 @@ class Stage(ABC, Generic[P]):
         the review desk's "keep mine") instead of running it."""
         return Result()
 
-    def warm(self, ctx: RunContext, params: P) -> None:
+    def warm(self, ctx: RunContext, task: Task, params: P) -> None:
         """Load the engines a task with these parameters will use, ahead of its turn (the
         executor calls it on a spare thread while earlier stages run; loading twice is
         impossible: the engine pool loads each model once)."""

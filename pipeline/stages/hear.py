@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,9 @@ class HearParams:
 class Hear(Stage[HearParams]):
     name = "hear"
     version = 1  # narrate's verify (its version 8) as a stage of its own
+    # a video's versions heard side by side (the model's workers): heard one after the other,
+    # the last one was left alone on one core after the render, 4-5 s on the bench clip
+    shared_per_video = True
 
     def params(self, ws: Workspace, task: Task) -> HearParams:
         assert task.lang
@@ -77,10 +81,22 @@ class Hear(Stage[HearParams]):
     def records(self, paths: Layout, task: Task, params: HearParams) -> dict[Path, Any]:
         return {path: HeardRecord for path in self.outputs(paths, task, params)}
 
-    def warm(self, ctx: RunContext, params: HearParams) -> None:
+    def warm(self, ctx: RunContext, task: Task, params: HearParams) -> None:
         """Load the hearing model ahead of the task (the executor calls this early)."""
         if params.model is not None:
             ctx.engines.hearing()
+
+    def run_many(self, ctx: RunContext, jobs: list[Job[HearParams]]) -> list[Result | Exception]:
+        with ThreadPoolExecutor(max(1, min(len(jobs), roundtrip.HEARING_WORKERS)),
+                                thread_name_prefix="hear") as pool:
+            futures = [pool.submit(self.run, ctx, job) for job in jobs]
+        results: list[Result | Exception] = []
+        for future in futures:
+            try:
+                results.append(future.result())
+            except Exception as e:
+                results.append(e)
+        return results
 
     def run(self, ctx: RunContext, job: Job[HearParams]) -> Result:
         p = job.params

@@ -118,13 +118,27 @@ class Narrate(Stage[NarrateParams]):
         assert task.lang
         return {paths.timing(task.video, task.lang): TimingRecord}
 
-    def warm(self, ctx: RunContext, params: NarrateParams) -> None:
-        if params.narrated:
-            tts.warm(ctx.engines.voice(params.voice, [ctx.paths.assets("voices")]))
+    def warm(self, ctx: RunContext, task: Task, params: NarrateParams) -> None:
+        """The voice as the task will use it: none when every line is in the cache, on more
+        cores when fewer lines are missing than there are cores (an editor's one line)."""
+        if not params.narrated:
+            return
+        assert task.lang
+        srt = ctx.paths.subtitles_srt(task.video, task.lang)
+        missing = _missing(ctx.paths, params, srt) if srt.is_file() else ctx.threads
+        if missing:
+            voice = ctx.engines.voice(params.voice, [ctx.paths.assets("voices")])
+            tts.warm(tts.with_threads(voice, line_threads(ctx.threads, missing)))
 
     def run(self, ctx: RunContext, job: Job[NarrateParams]) -> Result:
         with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool:
-            return self._narrate(ctx, job, _Lines(ctx, pool))
+            return self._narrate(ctx, job, _Lines(ctx, pool, self._line_threads(ctx, [job])))
+
+    @staticmethod
+    def _line_threads(ctx: RunContext, jobs: list[Job[NarrateParams]]) -> int:
+        missing = sum(_missing(ctx.paths, job.params, job.inputs["subtitles"])
+                      for job in jobs if job.params.narrated)
+        return line_threads(ctx.threads, missing)
 
     def run_many(self, ctx: RunContext, jobs: list[Job[NarrateParams]]) -> list[Result | Exception]:
         """A video's languages at once: their lines share one pool of `ctx.threads` workers
@@ -133,7 +147,7 @@ class Narrate(Stage[NarrateParams]):
         results: list[Result | Exception] = []
         with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool, \
                 ThreadPoolExecutor(len(jobs), thread_name_prefix="narrate") as versions:
-            lines = _Lines(ctx, pool)
+            lines = _Lines(ctx, pool, self._line_threads(ctx, jobs))
             futures = [versions.submit(self._narrate, ctx, job, lines) for job in jobs]
             for future in futures:
                 try:
@@ -199,8 +213,9 @@ class _Lines:
     the pool (a line wanted by two versions at once is made once). A voice is loaded only
     when a line is missing; a voice that is not `concurrent` makes one line at a time."""
 
-    def __init__(self, ctx: RunContext, pool: ThreadPoolExecutor) -> None:
+    def __init__(self, ctx: RunContext, pool: ThreadPoolExecutor, threads: int = 1) -> None:
         self.ctx, self.pool = ctx, pool
+        self.threads = threads  # cores each line is computed on (line_threads)
         self._lock = threading.Lock()
         self._making: dict[Path, Future[None]] = {}
         self._voice_locks: dict[str, threading.Lock] = {}
@@ -223,7 +238,8 @@ class _Lines:
         return paths, len(mine)
 
     def _make(self, p: NarrateParams, text: str, path: Path) -> None:
-        voice = self.ctx.engines.voice(p.voice, [self.ctx.paths.assets("voices")])
+        voice = tts.with_threads(self.ctx.engines.voice(p.voice, [self.ctx.paths.assets("voices")]),
+                                 self.threads)
         with self._voice_lock(p.voice, voice):
             with atomic_path(path) as tmp:
                 voice.synthesize(text, tmp, p.rate, dict(p.lexicon))
@@ -233,6 +249,19 @@ class _Lines:
             return nullcontext()
         with self._lock:
             return self._voice_locks.setdefault(spec, threading.Lock())
+
+
+def line_threads(cores: int, missing: int) -> int:
+    """Cores each missing line is synthesized on: one while there are lines for every core
+    (side by side, each on its own), more when fewer lines are missing than there are cores
+    (an editor's one changed line takes both)."""
+    return max(1, cores // missing) if 0 < missing < cores else 1
+
+
+def _missing(paths: Layout, p: NarrateParams, subtitles: Path) -> int:
+    """How many of a version's lines are not in the synthesis cache."""
+    texts = {c.flat for c in _excerpt(subs.load_srt(subtitles), p.until_ms)}
+    return sum(1 for text in texts if not paths.line_audio(line_key(p, text)).is_file())
 
 
 def _excerpt(cues: list[subs.Cue], until_ms: int | None) -> list[subs.Cue]:

@@ -38,6 +38,13 @@ def warm(voice: Voice) -> None:
         ready()
 
 
+def with_threads(voice: Voice, threads: int) -> Voice:
+    """The voice computing each line on `threads` cores where its engine can (Kokoro: the same
+    samples on any count), else the voice as it is."""
+    using = getattr(voice, "using", None)
+    return using(threads) if using is not None and threads > 1 else voice
+
+
 def is_concurrent(voice: Voice) -> bool:
     """Whether `voice` may synthesize several lines at once from threads of one process."""
     return bool(getattr(voice, "concurrent", False))

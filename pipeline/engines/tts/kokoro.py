@@ -22,6 +22,7 @@ a time (espeak-ng's library keeps global state).
 
 from __future__ import annotations
 
+import copy
 import importlib.metadata
 import logging
 import threading
@@ -216,6 +217,14 @@ class KokoroTTS:
         self.style = load_voice(self.path)
         self.threads = threads
         self._vocab = _vocab()
+
+    def using(self, threads: int) -> KokoroTTS:
+        """This voice on a session with `threads` intra-op threads (loaded once per count): a
+        lone line on two cores takes 0.55x the time (1.68 s against 3.06 s for 5.3 s of
+        speech), the same samples."""
+        other = copy.copy(self)
+        other.threads = threads
+        return other
 
     def warm(self) -> None:
         """What the first line would load: the session (0.6 s) and the phonemizer with its
