@@ -177,8 +177,8 @@ class _Forward(Reporter):
         self._stage = name
         self._callback(ProgressEvent("stage", name, note=f"{total} task(s)"))
 
-    def task_started(self, label: str) -> None:
-        self._callback(ProgressEvent("started", self._stage, label))
+    def task_started(self, label: str, stage: str | None = None) -> None:
+        self._callback(ProgressEvent("started", stage or self._stage, label))
 
     def task_done(self, stage: str, label: str, outcome: str, seconds: float,
                   note: str = "") -> None:

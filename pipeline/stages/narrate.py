@@ -259,8 +259,12 @@ def line_threads(cores: int, missing: int) -> int:
 
 
 def _missing(paths: Layout, p: NarrateParams, subtitles: Path) -> int:
-    """How many of a version's lines are not in the synthesis cache."""
-    texts = {c.flat for c in _excerpt(subs.load_srt(subtitles), p.until_ms)}
+    """How many of a version's lines are not in the synthesis cache (0 for subtitles that do
+    not read: their version fails on its own, with the cause, when it is narrated)."""
+    try:
+        texts = {c.flat for c in _excerpt(subs.load_srt(subtitles), p.until_ms)}
+    except Exception:
+        return 0
     return sum(1 for text in texts if not paths.line_audio(line_key(p, text)).is_file())
 
 

@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+# CTranslate2's intra-op threads when `transcribe.threads` is 0: one. On 2 cores, tiny.en
+# transcribes the 60 s bench clip in 2.6 s with one thread, 4.4 s with two and 4.5 s with
+# CTranslate2's own default (four); base 7.0 s against 8.1 s; the same words every time. The
+# other core is better spent on the run's other work (units run side by side).
+CPU_THREADS = 1
+
 
 @dataclass(frozen=True)
 class AsrWord:

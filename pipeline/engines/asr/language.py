@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pipeline.engines.asr.base import CPU_THREADS
 from pipeline.errors import EngineError
 
 SURE = 0.5  # below this detection probability an English-only model is not refused
@@ -24,8 +25,6 @@ def load_detector() -> Any | None:
     if base is None:
         return None
     from faster_whisper import WhisperModel
-
-    from pipeline.engines.asr.whisper_ct2 import CPU_THREADS
 
     return WhisperModel(str(base), device="cpu", compute_type="int8", cpu_threads=CPU_THREADS)
 

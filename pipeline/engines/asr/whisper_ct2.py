@@ -9,7 +9,7 @@ from typing import Any
 
 from pipeline.engines.asr import whisper_common
 from pipeline.engines.asr.backends import Check, Digest
-from pipeline.engines.asr.base import AsrOptions, AsrSegment, AsrWord, Transcript
+from pipeline.engines.asr.base import CPU_THREADS, AsrOptions, AsrSegment, AsrWord, Transcript
 from pipeline.engines.asr.language import check_english
 from pipeline.engines.asr.words import tidy_words
 from pipeline.engines.models import (
@@ -95,13 +95,6 @@ def repetitive(text: str) -> bool:
         return False
     longest = max((len(m.group(0)) for m in _RUN.finditer(core)), default=0)
     return longest * 2 >= len(core)
-
-
-# CTranslate2's intra-op threads when `transcribe.threads` is 0: one. On 2 cores, tiny.en
-# transcribes the 60 s bench clip in 2.6 s with one thread, 4.4 s with two and 4.5 s with
-# CTranslate2's own default (four); base 7.0 s against 8.1 s; the same words every time. The
-# other core is better spent on the run's other work (units run side by side).
-CPU_THREADS = 1
 
 
 class FasterWhisper:
