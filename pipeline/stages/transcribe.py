@@ -96,6 +96,16 @@ class Transcribe(Stage[TranscribeParams]):
     def editable(self, paths: Layout, task: Task) -> list[Path]:
         return [paths.transcript_srt(task.video)]
 
+    def warm(self, ctx: RunContext, task: Task, params: TranscribeParams) -> None:
+        """While the picture is scanned: the language detector when the language is left to
+        it, the recognizer when its model is already settled."""
+        if params.script or params.options is None:
+            return
+        if params.language is None:
+            ctx.engines.language_detector()
+        if params.options.model != AUTO:
+            ctx.engines.recognizer(params.engine, params.options)
+
     def run(self, ctx: RunContext, job: Job[TranscribeParams]) -> Result:
         p = job.params
         result = Result()
