@@ -12,7 +12,7 @@ The floor is what any tool must spend for the same deliverables, each part bare 
 - the synthesis: the unique pt and zh lines the run narrated, spoken by Kokoro with every core
   (a process per core, one onnxruntime thread each, the model loaded in each), longest first.
 Also the bare hearing (each narrated track heard whole by Whisper base, a process per core):
-the issue's floor has no hearing, so the verify-on run is shown against floor + hearing too.
+the floor as defined has no hearing, so the verify-on run is shown against floor + hearing too.
 The edit: one word of one pt line changed in `pt/subtitles.srt`, `pipeline run` again, against
 one bare encode (measured right after it). Also narrate's real-time factor (its seconds per
 second of pt and zh speech placed).
@@ -141,7 +141,7 @@ def _hear(job: tuple[str, str]) -> float:
 
 def bare_hearing() -> float:
     """What the check costs bare: each narrated track heard whole, a process per core; wall
-    seconds. Not part of the issue's floor (which has no hearing): the verify-on run is also
+    seconds. Not part of the floor (which has no hearing): the verify-on run is also
     shown against floor + this."""
     jobs = [(str(WORK / "outputs" / VIDEO / lang / "narration.wav"), lang) for lang in NARRATED]
     start = time.perf_counter()
