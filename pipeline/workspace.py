@@ -160,6 +160,12 @@ class Layout:
         suffix = f".{task.lang}" if task.lang else ""
         return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.failed.json")
 
+    def running(self, task: Task) -> Path:
+        """Written when a task starts and removed when it ends: left behind by a killed run,
+        it says the task's outputs on disk are its own half-finished work, not hand edits."""
+        suffix = f".{task.lang}" if task.lang else ""
+        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.running.json")
+
     def detail(self, task: Task) -> Path:
         """What a task keeps beside its state (the lines a translation was made from)."""
         suffix = f".{task.lang}" if task.lang else ""

@@ -105,7 +105,9 @@ def test_sigkill_mid_transcribe_and_mid_render_then_rerun_completes(project: Pro
     assert "transcribe.json" in done_before
 
     rerun = run_pipeline(work.config)
-    assert rerun.code == 1  # only the two bad files
+    assert rerun.code == 1, rerun.stderr  # only the two bad files
+    failed = {(o["stage"], o["video"]) for o in rerun.outcomes if o["status"] == "failed"}
+    assert failed == {("extract", "truncated_clip"), ("extract", "silent_clip")}, rerun.stderr
     cached = {(o["stage"], o["lang"]) for o in rerun.outcomes
               if o["video"] == "jinan_tour" and o["status"] == "cached"}
     assert ("extract", None) in cached and ("transcribe", None) in cached

@@ -87,6 +87,8 @@ def run_unit(ws: Workspace, registry: Registry, tasks: list[Task], pool: EngineP
     if pending:
         ctx = RunContext(ws.paths, pool, force=force,
                          threads=ws.config.executor.threads or os.cpu_count() or 1)
+        for task in pending:
+            write_json_atomic(ws.paths.running(task), {"at": utc_stamp()})
         results = stage.run_many(ctx, [job for job, _ in pending.values()])
         share = (time.perf_counter() - start) / len(pending)
         for (task, (job, fp)), result in zip(pending.items(), results):
@@ -119,6 +121,7 @@ def record(ws: Workspace, registry: Registry, job: Job[Any], fingerprint: str,
         ws.paths.detail(task).unlink(missing_ok=True)
     TaskState(fingerprint, written, editable, utc_stamp(), result.extra).save(ws.paths.state(task))
     ws.paths.failure(task).unlink(missing_ok=True)
+    ws.paths.running(task).unlink(missing_ok=True)
 
 
 def keep(ws: Workspace, registry: Registry, job: Job[Any], fingerprint: str,
@@ -163,6 +166,7 @@ def _failed(ws: Workspace, task: Task, error: BaseException, start: float) -> Ou
         record["traceback"] = trace
     try:
         write_json_atomic(ws.paths.failure(task), record)
+        ws.paths.running(task).unlink(missing_ok=True)  # it ended: a later edit is an edit
     except OSError:
         pass  # a full disk: the summary still names the cause
     return Outcome(task, Done.FAILED, time.perf_counter() - start, cause)

@@ -88,7 +88,11 @@ class Evaluation:
 
 def edited_files(ws: Workspace, registry: Registry, task: Task,
                  state: TaskState | None) -> list[Path]:
-    """Editable outputs whose content differs from what the stage wrote."""
+    """Editable outputs whose content differs from what the stage wrote (none while the
+    task's `running` mark is there: a run killed between its outputs and its state left
+    them, the pipeline's own work; the task runs again and records them)."""
+    if ws.paths.running(task).exists():
+        return []
     found = []
     for path in registry.stage(task.stage).editable(ws.paths, task):
         if not path.exists():
