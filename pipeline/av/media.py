@@ -496,8 +496,9 @@ def tempo_filter_value(tempo: float) -> str:
 def stretch_to_wav(src: Path, dst: Path, tempo: float, rate: int) -> None:
     """Resample a voice clip to `rate` mono and speed it up by `tempo` keeping the pitch."""
     filters = [f"aresample={rate}"]
-    if tempo_filter_value(tempo) != "1":
-        filters.append(f"atempo={tempo_filter_value(tempo)}")
+    value = tempo_filter_value(tempo)
+    if value != "1":
+        filters.append(f"atempo={value}")
     run_ffmpeg(["-v", "error", "-i", file_url(src), "-af", ",".join(filters), "-ac", "1",
                 "-c:a", "pcm_s16le", "-f", "wav", file_url(dst)], what=str(src))
 

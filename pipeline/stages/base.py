@@ -10,6 +10,8 @@ the config, so what the fingerprint covers is what the result depends on.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -54,6 +56,18 @@ class RunContext:
     engines: EnginePool
     force: bool = False  # `run --force`: no partial reuse inside a task (render's profiles)
     threads: int = 1
+
+
+def settled(futures: Iterable[Future[Result]]) -> list[Result | Exception]:
+    """Each future's result, or the exception that failed it (one failure stops no other):
+    what `run_many` returns for tasks run side by side."""
+    results: list[Result | Exception] = []
+    for future in futures:
+        try:
+            results.append(future.result())
+        except Exception as e:
+            results.append(e)
+    return results
 
 
 class Stage(ABC, Generic[P]):

@@ -29,7 +29,7 @@ from pipeline.errors import PipelineError
 from pipeline.language.glossary import load_glossary
 from pipeline.narration import hearing
 from pipeline.narration.record import HeardLine, HeardRecord, Hearing, TimingRecord
-from pipeline.stages.base import Job, Result, RunContext, Stage
+from pipeline.stages.base import Job, Result, RunContext, Stage, settled
 from pipeline.stages.narrate import narrated
 from pipeline.workspace import Layout, Task, Workspace
 
@@ -90,13 +90,7 @@ class Hear(Stage[HearParams]):
         with ThreadPoolExecutor(max(1, min(len(jobs), roundtrip.HEARING_WORKERS)),
                                 thread_name_prefix="hear") as pool:
             futures = [pool.submit(self.run, ctx, job) for job in jobs]
-        results: list[Result | Exception] = []
-        for future in futures:
-            try:
-                results.append(future.result())
-            except Exception as e:
-                results.append(e)
-        return results
+        return settled(futures)
 
     def run(self, ctx: RunContext, job: Job[HearParams]) -> Result:
         p = job.params

@@ -26,7 +26,7 @@ from pipeline.config import NarrationConfig
 from pipeline.engines import tts
 from pipeline.engines.tts.lexicon import entries_used
 from pipeline.language.tags import lookup, same_language
-from pipeline.stages.base import Job, Result, RunContext, Stage
+from pipeline.stages.base import Job, Result, RunContext, Stage, settled
 from pipeline.narration.fit import fit_lines, sequential_slots
 from pipeline.narration.record import NarratedLine, Synthesis, TimingRecord
 from pipeline.workspace import Layout, Task, Workspace
@@ -131,8 +131,10 @@ class Narrate(Stage[NarrateParams]):
             tts.warm(tts.with_threads(voice, line_threads(ctx.threads, missing)))
 
     def run(self, ctx: RunContext, job: Job[NarrateParams]) -> Result:
-        with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool:
-            return self._narrate(ctx, job, _Lines(ctx, pool, self._line_threads(ctx, [job])))
+        (result,) = self.run_many(ctx, [job])
+        if isinstance(result, Exception):
+            raise result
+        return result
 
     @staticmethod
     def _line_threads(ctx: RunContext, jobs: list[Job[NarrateParams]]) -> int:
@@ -144,17 +146,10 @@ class Narrate(Stage[NarrateParams]):
         """A video's languages at once: their lines share one pool of `ctx.threads` workers
         (one onnxruntime thread each, the voice model loaded once in this process), so every
         core synthesizes. Each line's audio is the same whatever the order or the thread."""
-        results: list[Result | Exception] = []
         with ThreadPoolExecutor(max(1, ctx.threads), thread_name_prefix="narrate-line") as pool, \
                 ThreadPoolExecutor(len(jobs), thread_name_prefix="narrate") as versions:
             lines = _Lines(ctx, pool, self._line_threads(ctx, jobs))
-            futures = [versions.submit(self._narrate, ctx, job, lines) for job in jobs]
-            for future in futures:
-                try:
-                    results.append(future.result())
-                except Exception as e:
-                    results.append(e)
-        return results
+            return settled([versions.submit(self._narrate, ctx, job, lines) for job in jobs])
 
     def _narrate(self, ctx: RunContext, job: Job[NarrateParams], made_by: _Lines) -> Result:
         p = job.params

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.engines.asr.base import CPU_THREADS
 from pipeline.errors import EngineError
 from pipeline.language.tags import primary
 from pipeline.language.writing import by_characters
@@ -92,12 +93,11 @@ _MISSING = ("narration.verify: the multilingual Whisper base model is not instal
             "(or `make setup`)")
 
 
-# One intra-op thread, two workers: measured here (2 cores), Whisper base int8 with
-# cpu_threads=1 hears the same text as with the default (0) in 0.65x the wall time and 0.55x
+# One intra-op thread (asr.base.CPU_THREADS), two workers: measured here (2 cores), Whisper
+# base int8 with cpu_threads=1 hears the same text as with the default (0) in 0.65x the wall time and 0.55x
 # the CPU (pt, 3 spans: 8.2 s wall / 8.6 CPU-s against 12.8 / 15.7), ctranslate2's intra-op
 # threads scaling badly on this machine; num_workers=2 lets two versions' hearing (the hear
 # tasks of two languages, from two threads) run truly in parallel on the one model.
-HEARING_THREADS = 1
 HEARING_WORKERS = 2
 
 
@@ -112,7 +112,7 @@ def load_whisper() -> Any:
     from faster_whisper import WhisperModel
 
     return WhisperModel(str(folder), device="cpu", compute_type="int8",
-                        cpu_threads=HEARING_THREADS, num_workers=HEARING_WORKERS)
+                        cpu_threads=CPU_THREADS, num_workers=HEARING_WORKERS)
 
 
 def transcribe_segments(model: Any, audio: Path, lang: str) -> list[dict[str, Any]]:
