@@ -32,7 +32,7 @@ def test_the_shipped_asr_backends_keep_their_identities() -> None:
     assert list(auto.items()) == [
         ("engine", "faster-whisper"),
         ("model", {"auto": [["model.bin"], ["model.bin.part1", "model.bin.part2"]]}),
-        ("compute_type", "int8"), ("beam_size", 5), ("vad", {"tail_silence_ms": 500})]
+        ("compute_type", "int8"), ("beam_size", 5), ("vad", {"tail_silence_ms": 500, "speech_end_margin_s": 0.2})]
     # openai-whisper loads names and paths only: the packaged (CTranslate2) weights are not its
     torch = asr.identity("openai-whisper", asr.AsrOptions("tiny.en", beam_size=3), name)
     assert torch == {"engine": "openai-whisper", "model": "download:tiny.en",

@@ -30,21 +30,25 @@ def available() -> bool:
     return find_spec("faster_whisper") is not None
 
 
-# With the voice activity filter on, the audio ends where the last speech does (the filter's
-# 400 ms of padding kept): a silence of TAIL_SILENCE_MS ends speech there (faster-whisper's own
-# filter, kept as it is inside the speech, needs 2000 ms, so a shorter tail stays in). Whisper
-# then has no tail window to hallucinate in through all its temperature fallbacks. Measured
-# (Whisper base, beam 5): the demo's Mandarin clip (1.7 s of ambient bed after the last line,
-# heard as 请您您您您) 20.3 s -> 2.8 s, the same lines; the test suite's burned-in clip (1.1 s
-# of tail) 18.5 s -> 2.2 s. The pauses inside the speech stay as they were: shortened there
-# too, tiny.en joined two sentences with a comma.
+# With the voice activity filter on, Whisper hears no non-speech tail after the last line:
+# the audio ends where the filter's last speech does (a silence of TAIL_SILENCE_MS ends speech
+# there; faster-whisper's own filter, kept as it is inside the speech, needs 2000 ms), and the
+# transcription stops once a segment reaches the end of that speech (faster-whisper would
+# start a window at the last word's end and decode the few hundred ms left, padded to 30 s).
+# A tail window is where Whisper hallucinates through all its temperature fallbacks.
+# Measured (Whisper base, beam 5): the demo's Mandarin clip (1.7 s of ambient bed after the
+# last line, heard as 请您您您您) 20.3 s -> 2.8 s, the same lines; the test suite's burned-in
+# clip (1.1 s of tail) 18.5 s -> 2.2 s; its bilingual clip (0.4 s after the last word) 18.9 s
+# -> 1.5 s. The pauses inside the speech stay as they were: shortened there too, tiny.en
+# joined two sentences with a comma.
 TAIL_SILENCE_MS = 500
+SPEECH_END_MARGIN_S = 0.2  # a segment ending this close to the speech's end reached it
 
 
 def identity(options: AsrOptions, digest: Digest) -> dict[str, Any]:
     found = whisper_common.identity(NAME, options, digest, packaged_whisper_files)
     if options.vad:
-        found["vad"] = {"tail_silence_ms": TAIL_SILENCE_MS}
+        found["vad"] = {"tail_silence_ms": TAIL_SILENCE_MS, "speech_end_margin_s": SPEECH_END_MARGIN_S}
     return found
 
 
@@ -111,15 +115,20 @@ def repetitive(text: str) -> bool:
     return longest * 2 >= len(core)
 
 
-def _up_to_the_last_speech(audio: Path) -> Any:
-    """The audio's samples (16 kHz, as Whisper reads them) up to the end of its last speech;
-    all of them when the filter finds no speech (Whisper's own filter then finds none)."""
+def _up_to_the_last_speech(audio: Path) -> tuple[Any, float | None]:
+    """The audio's samples (16 kHz, as Whisper reads them) up to the end of its last speech
+    (the filter's padding kept), and where that speech ends (s, without the padding); all the
+    samples and None when the filter finds no speech (Whisper's own filter then finds none)."""
     from faster_whisper.audio import decode_audio
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     samples = decode_audio(str(audio), sampling_rate=16000)
-    spoken = get_speech_timestamps(samples, VadOptions(min_silence_duration_ms=TAIL_SILENCE_MS))
-    return samples[: spoken[-1]["end"]] if spoken else samples
+    vad = VadOptions(min_silence_duration_ms=TAIL_SILENCE_MS)
+    spoken = get_speech_timestamps(samples, vad)
+    if not spoken:
+        return samples, None
+    end = spoken[-1]["end"]
+    return samples[:end], end / 16000 - vad.speech_pad_ms / 1000
 
 
 class FasterWhisper:
@@ -150,8 +159,9 @@ class FasterWhisper:
         import ctranslate2
 
         ctranslate2.set_random_seed(SEED)
+        samples, speech_end = _up_to_the_last_speech(audio) if self.options.vad else (str(audio), None)
         segments, info = self.model.transcribe(
-            _up_to_the_last_speech(audio) if self.options.vad else str(audio),
+            samples,
             language=language,
             beam_size=self.options.beam_size,
             vad_filter=self.options.vad,
@@ -164,8 +174,11 @@ class FasterWhisper:
         )
         kept: list[AsrSegment] = []
         for s in segments:  # a lazy generator: iterating it does the work
+            reached_the_end = speech_end is not None and s.end >= speech_end - SPEECH_END_MARGIN_S
             if likely_hallucination(s.no_speech_prob, s.avg_logprob, s.compression_ratio, s.text):
                 warnings.append(f"dropped a likely hallucination at {s.start:.1f}s: {s.text.strip()!r}")
+                if reached_the_end:
+                    break
                 continue
             raw = [AsrWord(float(w.start), float(w.end), w.word, float(w.probability))
                    for w in (s.words or [])]
@@ -173,5 +186,7 @@ class FasterWhisper:
             kept.append(AsrSegment(float(s.start), float(s.end), s.text.strip(), words,
                                    float(s.avg_logprob), float(s.no_speech_prob),
                                    float(s.compression_ratio)))
+            if reached_the_end:
+                break  # what is left is the filter's padding: no window for it
         return Transcript(info.language, float(info.language_probability), kept,
                           {"engine": NAME, "model": self.options.model}, warnings)
