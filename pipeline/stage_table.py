@@ -23,8 +23,10 @@ class StageInfo:
 
 TABLE: tuple[StageInfo, ...] = (
     StageInfo("extract", per_lang=False, needs=()),
+    # the speech recognized (transcribe's ASR, `--only transcribe` selects it), beside the scan
+    StageInfo("listen", per_lang=False, needs=("extract",), stands_for="transcribe"),
     StageInfo("scan", per_lang=False, needs=("extract",)),
-    StageInfo("transcribe", per_lang=False, needs=("extract", "scan")),
+    StageInfo("transcribe", per_lang=False, needs=("extract", "listen", "scan")),
     StageInfo("translate", per_lang=True, needs=("transcribe",)),
     StageInfo("narrate", per_lang=True, needs=("translate",)),
     # the captions on screen (titles, lower thirds) translated: render reads them

@@ -109,6 +109,10 @@ class Layout:
     def onscreen(self, video: str) -> Path:
         return self.out.joinpath(video, "source", "onscreen.json")
 
+    def speech(self, video: str) -> Path:
+        """What the recognizer heard (listen), before transcribe makes the subtitle events."""
+        return self.out.joinpath(video, "source", "speech.json")
+
     def transcript_json(self, video: str) -> Path:
         return self.out.joinpath(video, "source", "transcript.json")
 

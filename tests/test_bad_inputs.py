@@ -116,8 +116,8 @@ def test_a_missing_asr_model_fails_with_the_model_named(tmp_path: Path) -> None:
                       transcribe={"model": str(tmp_path / "models" / "broken")})
     result = run_pipeline(config)
     assert result.code == 1
-    (line,) = _failures(result)
-    assert "transcribe talk" in line and "broken" in line and "cannot be loaded" in line
+    (line,) = _failures(result)  # listen: transcribe's speech recognition
+    assert "listen talk" in line and "broken" in line and "cannot be loaded" in line
 
 
 @pytest.mark.parametrize("yaml_text, words", [

@@ -58,6 +58,7 @@ def default_registry(sample_seconds: float | None = None) -> Registry:
     from pipeline.stages.captions import Captions
     from pipeline.stages.extract import Extract
     from pipeline.stages.hear import Hear
+    from pipeline.stages.listen import Listen
     from pipeline.stages.master import Master
     from pipeline.stages.narrate import Narrate
     from pipeline.stages.render import Render, Sample
@@ -65,6 +66,6 @@ def default_registry(sample_seconds: float | None = None) -> Registry:
     from pipeline.stages.transcribe import Transcribe
     from pipeline.stages.translate import Translate
 
-    stages: list[Stage[Any]] = [Extract(), Scan(), Transcribe(), Translate(), Narrate(sample_seconds),
+    stages: list[Stage[Any]] = [Extract(), Listen(), Scan(), Transcribe(), Translate(), Narrate(sample_seconds),
                                 Captions(), Render(), Sample(sample_seconds or 10.0), Hear(), Master()]
     return Registry(TABLE, {s.name: s for s in stages})

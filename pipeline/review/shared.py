@@ -10,7 +10,7 @@ from pipeline.cache import canonical_hash
 from pipeline.orchestration.registry import Registry
 from pipeline.workspace import Task, Workspace
 
-VERSION_STAGES = ("extract", "scan", "transcribe", "translate", "narrate", "captions", "render",
+VERSION_STAGES = ("extract", "listen", "scan", "transcribe", "translate", "narrate", "captions", "render",
                   "hear")
 RACY_NS = 2_000_000_000  # a stamp this close to now may hide a second change in the same tick
 

@@ -1,4 +1,8 @@
-"""transcribe: speech to timed subtitle events (or read the script of a narrated b-roll)."""
+"""transcribe: speech to timed subtitle events (or read the script of a narrated b-roll).
+
+What the recognizer heard comes from listen (source/speech.json): here the names are spelled
+as the glossary has them, burned-in subtitles in the speech's language become the text
+(scan), and the words become subtitle events."""
 
 from __future__ import annotations
 
@@ -6,17 +10,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline import subtitles as subs
+from pipeline import records, subtitles as subs
 from pipeline.av import media
 from pipeline.cache import write_text_atomic
-from pipeline.engines import asr
-from pipeline.engines.asr.choice import choose_model
-from pipeline.engines.asr.language import detect_language
-from pipeline.engines.models import AUTO, resolve_model
-from pipeline.language.glossary import asr_prompt, correct_names, load_glossary
+from pipeline.errors import PipelineError
+from pipeline.language.glossary import correct_names, load_glossary
 from pipeline.onscreen.model import load_onscreen
 from pipeline.transcription.homophones import repair_words
-from pipeline.transcription.record import TranscriptEvent, TranscriptRecord
+from pipeline.transcription.record import SpeechRecord, TranscriptEvent, TranscriptRecord
 from pipeline.transcription.screen import screen_lines
 from pipeline.subtitles.rulebook import RuleBook
 from pipeline.stages.base import Job, Result, RunContext, Stage
@@ -31,9 +32,6 @@ class TranscribeParams:
     script: bool  # a script beside the video is read instead of recognizing speech
     language: str | None  # the source language; None: detected (speech only)
     rules: RuleBook  # the rules of that language, or of any language when it is detected
-    engine: str = ""
-    options: asr.AsrOptions | None = None
-    model: dict[str, Any] | None = None  # the ASR engine's identity (weights by content)
 
 
 def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
@@ -51,11 +49,12 @@ def time_plain_script(lines: list[str], duration_ms: int) -> list[subs.Cue]:
 
 class Transcribe(Stage[TranscribeParams]):
     name = "transcribe"
-    version = 8  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
+    version = 9  # 2: script breaks; 3: gaps kept; 4: name respelling; 5: events fit their lines;
     # 6: numbers kept with their unit, CJK runs whole, tails re-checked, lead-in when needed;
     # 7: the prompt in the speech's language, Chinese homophone repair, written words from
     # Whisper's own word boundaries, balanced events without orphans; 8: burned-in subtitles
-    # in the speech's language are the text (scan), each line's origin recorded
+    # in the speech's language are the text (scan), each line's origin recorded; 9: the
+    # recognizer's words read from listen's speech.json
 
     def params(self, ws: Workspace, task: Task) -> TranscribeParams:
         book = RuleBook.from_config(ws.config.subtitles)
@@ -63,27 +62,20 @@ class Transcribe(Stage[TranscribeParams]):
         if ws.video(task.video).script:  # no speech to detect a language from: auto means en
             lang = "en" if source == "auto" else source
             return TranscribeParams(True, lang, book.only(lang))
-        t = ws.config.transcribe
-        # `auto` is the English model for English, the multilingual one otherwise; with the
-        # language left to detection it stays `auto` (its identity names both models) and
-        # `choose_model` settles it per source once the language is detected
-        model_name = resolve_model(t.model, source) if t.model == AUTO and source != AUTO else t.model
-        options = asr.AsrOptions(model_name, t.compute_type, t.beam_size, t.threads, t.vad)
-        model = ws.memo(("asr", t.engine, options),
-                        lambda: asr.identity(t.engine, options, ws.hashes.sha256))
         if source == "auto":
-            return TranscribeParams(False, None, book, t.engine, options, model)
-        return TranscribeParams(False, source, book.only(source), t.engine, options, model)
+            return TranscribeParams(False, None, book)
+        return TranscribeParams(False, source, book.only(source))
 
     def inputs(self, ws: Workspace, task: Task, params: TranscribeParams) -> dict[str, Path]:
         video = ws.video(task.video)
-        found = {"audio": ws.paths.audio(task.video), "probe": ws.paths.probe(task.video)}
+        found = {"probe": ws.paths.probe(task.video)}
         if video.script:
             found["script"] = video.script
             return found
+        found["speech"] = ws.paths.speech(task.video)  # what the recognizer heard (listen)
         glossary = ws.config.translate.glossary
         if glossary and ws.project.path(glossary).is_file():
-            found["glossary"] = ws.project.path(glossary)  # the ASR prompt and name respelling
+            found["glossary"] = ws.project.path(glossary)  # name respelling
         found["onscreen"] = ws.paths.onscreen(task.video)  # burned-in subtitles (scan)
         return found
 
@@ -95,16 +87,6 @@ class Transcribe(Stage[TranscribeParams]):
 
     def editable(self, paths: Layout, task: Task) -> list[Path]:
         return [paths.transcript_srt(task.video)]
-
-    def warm(self, ctx: RunContext, task: Task, params: TranscribeParams) -> None:
-        """While the picture is scanned: the language detector when the language is left to
-        it, the recognizer when its model is already settled."""
-        if params.script or params.options is None:
-            return
-        if params.language is None:
-            ctx.engines.language_detector()
-        if params.options.model != AUTO:
-            ctx.engines.recognizer(params.engine, params.options)
 
     def run(self, ctx: RunContext, job: Job[TranscribeParams]) -> Result:
         p = job.params
@@ -125,19 +107,15 @@ class Transcribe(Stage[TranscribeParams]):
             made: dict[str, Any] = {"engine": {"engine": "script", "file": script.name},
                                     "segments": ()}
         else:
-            assert p.options is not None
+            heard = records.load(SpeechRecord, job.inputs["speech"])
+            if heard is None:
+                raise PipelineError(f"{job.inputs['speech']} is not what listen records; run "
+                                    f"`pipeline run --only transcribe --video {job.task.video}`")
             glossary = load_glossary(job.inputs.get("glossary"))
-            audio = job.inputs["audio"]
-            choice = choose_model(p.options.model, p.language or AUTO, audio,
-                                  lambda a: detect_language(a, ctx.engines.language_detector()))
-            recognizer = ctx.engines.recognizer(p.engine, replace(p.options, model=choice.model))
-            transcript = recognizer.transcribe(audio, choice.language,
-                                               asr_prompt(glossary, choice.language or "en"))
-            language = transcript.language
-            # Whisper's pieces as written words (" 3" ",000" -> "3,000"; "Ba" "ot" "u" -> Baotu)
+            language = heard.language
             words = subs.written_words([
                 subs.Word(int(w.start * 1000), int(w.end * 1000), w.text, attached=not w.space_before)
-                for s in transcript.segments for w in s.words])
+                for s in heard.segments for w in s.words])
             spelled = correct_names([w.text for w in words], glossary, language)
             words = [replace(w, text=text) for w, text in zip(words, spelled)]
             words, repairs = repair_words(words, glossary, language)  # Chinese names by pinyin
@@ -151,14 +129,13 @@ class Transcribe(Stage[TranscribeParams]):
                 cues, origins = [ln.cue for ln in shown], [ln.origin for ln in shown]
                 result.note = (f"{origins.count('screen')} of {len(cues)} line(s) read from "
                                "the screen")
-            result.warnings.extend(transcript.warnings)
+            result.warnings.extend(heard.warnings)
             if not cues:
                 result.warnings.append(f"{job.task.video}: no speech found; the transcript is empty")
-            made = {"language_probability": transcript.language_probability,
-                    "engine": dict(p.model or {}, engine=p.engine, name=choice.model),
-                    "model_choice": {"model": choice.model, "detected": choice.detected},
+            made = {"language_probability": heard.language_probability,
+                    "engine": heard.engine, "model_choice": heard.model_choice,
                     "repairs": tuple(r.record() for r in repairs),
-                    "segments": tuple(asdict(s) for s in transcript.segments)}
+                    "segments": tuple(asdict(s) for s in heard.segments)}
         # where each line's text came from: screen (a burned-in subtitle), asr, script
         events = tuple(TranscriptEvent(c.start, c.end, c.text, o) for c, o in zip(cues, origins))
         record = TranscriptRecord(language=language, events=events, **made)

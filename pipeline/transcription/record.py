@@ -1,4 +1,5 @@
-"""source/transcript.json: what transcribe recorded about a source's speech, as a typed record.
+"""source/transcript.json: what transcribe recorded about a source's speech, as a typed record;
+source/speech.json: what the recognizer heard in it (listen), which transcribe reads.
 
 Read for the language transcribe settled on (every version's route and parameters depend on
 it); the segments (the engine's, with word timings) are kept for editors and tools as the
@@ -8,9 +9,10 @@ transcribe runs again (instead of translate waiting forever for a language).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from pipeline.engines.asr.base import AsrSegment
 from pipeline.records import JsonRecord
 
 
@@ -55,3 +57,21 @@ class TranscriptRecord(JsonRecord):
         return out
 
 
+
+
+@dataclass(frozen=True)
+class SpeechRecord(JsonRecord):
+    """What the recognizer heard (the listen stage), before transcribe spells the names, takes
+    the burned-in subtitles and makes the subtitle events."""
+
+    language: str
+    language_probability: float
+    engine: dict[str, Any]  # the engine's identity with the model it ran (`name`)
+    model_choice: dict[str, Any]  # which Whisper model, the language detected
+    segments: tuple[AsrSegment, ...]  # with word timings
+    warnings: tuple[str, ...] = ()  # segments dropped as likely hallucinations, ...
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "language_probability": self.language_probability,
+                "engine": self.engine, "model_choice": self.model_choice,
+                "segments": [asdict(s) for s in self.segments], "warnings": list(self.warnings)}
