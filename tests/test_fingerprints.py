@@ -85,3 +85,18 @@ def test_a_subtitle_rule_rerenders(project: Project, tmp_path: Path) -> None:
     assert Task("render", "broll_springs", "zh") in stale
     assert Task("render", "jinan_tour", "zh") in stale
     assert not {t for t in stale if t.lang in ("en", "pt")}
+
+
+def test_a_reading_rule_lays_out_the_transcript_again_without_hearing_the_speech(
+        project: Project, tmp_path: Path) -> None:
+    """The speech recognition (listen) reads the audio and the glossary only: a reading rule
+    makes transcribe lay out the events again from what was heard, Whisper does not run."""
+    work = project.copy(tmp_path / "copy")
+    _change(work, subtitles={"max_cps": 15})
+    stale = _stale(work)
+    assert Task("transcribe", "jinan_tour") in stale
+    assert Task("listen", "jinan_tour") not in stale
+    rerun = run_pipeline(work.config, "--video", "jinan_tour", "--only", "transcribe")
+    assert rerun.code == 0, rerun.stderr
+    outcomes = {o["stage"]: o["status"] for o in rerun.outcomes}
+    assert outcomes == {"listen": "cached", "transcribe": "ran"}, rerun.outcomes
