@@ -57,8 +57,6 @@ class TranscriptRecord(JsonRecord):
         return out
 
 
-
-
 @dataclass(frozen=True)
 class SpeechRecord(JsonRecord):
     """What the recognizer heard (the listen stage), before transcribe spells the names, takes
