@@ -42,7 +42,9 @@ class TranscribeConfig(Strict):
                     "folder. An English-only model (`*.en`) with a non-English `source_language` "
                     "is a config error",
     )
-    vad: bool = Field(True, description="voice activity detection before transcribing")
+    vad: bool = Field(True, description="voice activity detection before transcribing; Whisper "
+                      "hears nothing after the last speech (a non-speech tail is where it "
+                      "hallucinates)")
     compute_type: str = Field("int8", description="CTranslate2 compute type of faster-whisper")
     beam_size: int = Field(5, ge=1, le=10, description="beam search width")
     threads: int = Field(0, ge=0, description="CPU threads of the ASR engine; 0 = the pipeline's "
