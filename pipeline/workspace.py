@@ -156,24 +156,25 @@ class Layout:
         return self.out.joinpath(video, f"{video}.master.mp4")
 
     # the runner's records
-    def state(self, task: Task) -> Path:
+    def _record(self, task: Task, kind: str) -> Path:
+        """A task's file in its video's .state folder: `<stage>[.<lang>]<kind>.json`."""
         suffix = f".{task.lang}" if task.lang else ""
-        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.json")
+        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}{kind}.json")
+
+    def state(self, task: Task) -> Path:
+        return self._record(task, "")
 
     def failure(self, task: Task) -> Path:
-        suffix = f".{task.lang}" if task.lang else ""
-        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.failed.json")
+        return self._record(task, ".failed")
 
     def running(self, task: Task) -> Path:
         """Written when a task starts and removed when it ends: left behind by a killed run,
         it says the task's outputs on disk are its own half-finished work, not hand edits."""
-        suffix = f".{task.lang}" if task.lang else ""
-        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.running.json")
+        return self._record(task, ".running")
 
     def detail(self, task: Task) -> Path:
         """What a task keeps beside its state (the lines a translation was made from)."""
-        suffix = f".{task.lang}" if task.lang else ""
-        return self.out.joinpath(task.video, ".state", f"{task.stage}{suffix}.detail.json")
+        return self._record(task, ".detail")
 
     def manifest(self) -> Path:
         return self.out / "manifest.json"
